@@ -1,0 +1,115 @@
+"""The command line: ``python -m analysis {data,parse,manifest,figures,report}``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import AnalysisError
+
+
+def _cmd_data(args) -> int:
+    from .corpus import build
+
+    built = build(args.raw, args.out, jobs=args.jobs, model=args.model, force=args.force)
+    print(f"built {len(built)} document(s)" if built else "tables are up to date", file=sys.stderr)
+    return 0
+
+
+def _cmd_parse(args) -> int:
+    import csv
+
+    from .sources import read_document
+    from .transcripts import parse_transcript
+
+    columns = ["doc_id", "turn_id", "role", "speaker", "start", "end", "text"]
+    tables = []
+    for path in args.files:  # parse every file before printing, so an error prints no partial table
+        document = read_document(path)
+        tables.append(parse_transcript(document.text, doc_id=document.doc_id, kind=args.kind, path=str(path)).turns)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    for turns in tables:
+        writer.writerows(turns[columns].itertuples(index=False, name=None))
+    return 0
+
+
+def _cmd_manifest(args) -> int:
+    from .sources import describe_raw_files
+
+    describe_raw_files(args.raw or _default("RAW_DIR")).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _cmd_figures(args) -> int:
+    from .figures import make_figures
+
+    written = make_figures(out_dir=args.out)
+    print(f"wrote {len(written)} figure file(s)", file=sys.stderr)
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from .report import make_report
+
+    make_report(jobs=args.jobs)
+    return 0
+
+
+def _default(name: str) -> Path:
+    from . import config
+
+    return getattr(config, name)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    data = commands.add_parser("data", help="build the corpus tables (Parquet) from raw files")
+    data.add_argument("--raw", type=Path, default=None, help="folder of raw transcripts (default: data/raw)")
+    data.add_argument("--out", type=Path, default=None, help="folder for the tables (default: data/processed)")
+    data.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
+    data.add_argument("--model", default=None, help="an installed spaCy pipeline to use instead of blank English")
+    data.add_argument("--force", action="store_true", help="rebuild every document")
+    data.set_defaults(run=_cmd_data)
+
+    parse = commands.add_parser("parse", help="print the turns of transcript files as CSV")
+    parse.add_argument("files", nargs="+", type=Path)
+    parse.add_argument("--kind", choices=["interview", "speech"], default=None,
+                       help="read as a labelled interview or as one statement (default: detect)")
+    parse.set_defaults(run=_cmd_parse)
+
+    manifest = commands.add_parser("manifest", help="print manifest rows for the package's raw data")
+    manifest.add_argument("--raw", type=Path, default=None)
+    manifest.set_defaults(run=_cmd_manifest)
+
+    figures = commands.add_parser("figures", help="draw and save every paper figure")
+    figures.add_argument("--out", type=Path, default=None, help="folder for figures (default: reports/figures)")
+    figures.set_defaults(run=_cmd_figures)
+
+    report = commands.add_parser("report", help="build data, execute every notebook, write HTML reports")
+    report.add_argument("--jobs", type=int, default=1)
+    report.set_defaults(run=_cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; a documented error becomes one line on standard error and exit code 2."""
+    args = make_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except AnalysisError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

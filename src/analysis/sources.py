@@ -1,0 +1,316 @@
+"""Read raw files: decoding, HTML to main text, checksums and the manifest."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError, RawDataChangedError
+
+#: File endings read as documents; anything else in a raw folder (notes, tables) is data about documents.
+DOCUMENT_SUFFIXES = (".txt", ".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm")
+#: Notes that travel with data (READMEs, source notes, licences) are never read as documents.
+_NOTE_NAME = re.compile(r"(?i)(^|[_.-])(readme|source|licen[cs]e|copying|changelog)([_.-]|$)")
+#: Legacy single-byte encodings the reader recognises when a file is not UTF-8 or UTF-16.
+LEGACY_ENCODINGS = ("cp1251", "cp1252")
+MANIFEST_COLUMNS = [
+    "doc_id", "path", "sha256", "kind", "title", "speaker", "country", "year", "date", "source", "licence",
+]
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f", "\v"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded raw file. ``text`` is what every offset in the package points into."""
+
+    doc_id: str
+    path: Path
+    text: str
+    sha256: str
+    encoding: str
+    is_html: bool
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF; nothing else changes.
+
+    >>> normalise_newlines("a\\r\\nb\\rc\\n")
+    'a\\nb\\nc\\n'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode_bytes(data: bytes, *, path: str | Path | None = None) -> tuple[str, str]:
+    """Decode a raw file's bytes; return ``(text, encoding)``.
+
+    A byte-order mark decides the encoding (and is removed); otherwise UTF-16
+    without a mark is recognised by its NUL bytes, then strict UTF-8 is tried,
+    then the legacy single-byte encodings (cp1251 for Cyrillic, cp1252 for
+    Western European text), chosen by ``charset-normalizer``. Empty, binary,
+    truncated or undecodable input raises :class:`InputError` naming ``path``.
+    Line endings are normalised to ``\\n``.
+
+    >>> decode_bytes("Санкции".encode("cp1251"))
+    ('Санкции', 'cp1251')
+    """
+    if not data:
+        raise InputError(path, "the file is empty (0 bytes)")
+    encoding = _encoding_from_bom(data) or _utf16_without_bom(data)
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise InputError(path, f"is not valid {encoding.upper()} (byte {exc.start})") from None
+    elif b"\x00" in data:
+        raise InputError(path, f"looks binary, not text (NUL byte at offset {data.index(0)})")
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as exc:
+            if exc.reason == "unexpected end of data" and exc.end == len(data):
+                raise InputError(path, "ends in the middle of a UTF-8 character (truncated file?)") from None
+            text, encoding = _decode_legacy(data, path=path)
+    text = normalise_newlines(text.lstrip("\ufeff") if encoding.startswith("utf") else text)
+    _check_is_text(text, path=path)
+    return text, encoding
+
+
+def _encoding_from_bom(data: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text in a Latin script has a NUL in every other byte."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    share_even = even.count(0) / len(even)
+    share_odd = odd.count(0) / len(odd)
+    if share_odd > 0.4 and share_even < 0.05:
+        return "utf-16-le"
+    if share_even > 0.4 and share_odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _decode_legacy(data: bytes, *, path) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
+    if best is None:
+        raise InputError(
+            path,
+            "is neither UTF-8, UTF-16 nor a recognised legacy encoding "
+            f"({', '.join(LEGACY_ENCODINGS)}); convert it to UTF-8",
+        )
+    encoding = codecs.lookup(best.encoding).name.replace("_", "")
+    return data.decode(best.encoding), encoding
+
+
+def _check_is_text(text: str, *, path) -> None:
+    if not text.strip():
+        raise InputError(path, "contains only whitespace")
+    controls = sum(
+        1 for char in text if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS
+    )
+    if controls > max(8, len(text) // 100):
+        raise InputError(path, f"looks binary, not text ({controls} control characters)")
+
+
+def looks_like_html(data: bytes, path: str | Path | None = None) -> bool:
+    """True for an ``.html``/``.htm`` file or text that opens with an HTML tag."""
+    if path is not None and Path(path).suffix.lower() in HTML_SUFFIXES:
+        return True
+    head = data[:512].lstrip(codecs.BOM_UTF8).lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html"))
+
+
+def html_to_text(html: str, *, path: str | Path | None = None) -> str:
+    """The main text of a saved web page, one paragraph per blank-line-separated block.
+
+    Extraction is trafilatura's (scripts, styles, navigation, share widgets
+    and comments are left out); nothing is fetched from the network.
+    """
+    import trafilatura
+
+    extracted = trafilatura.extract(
+        html,
+        output_format="txt",
+        include_comments=False,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        favor_recall=True,
+        deduplicate=False,
+    )
+    if not extracted or not extracted.strip():
+        raise InputError(path, "no main text found in the HTML page")
+    lines = [line.strip() for line in normalise_newlines(extracted).split("\n")]
+    return "\n\n".join(line for line in lines if line) + "\n"
+
+
+def doc_id_from_path(path: str | Path) -> str:
+    """A stable identifier from a file name: its stem, with unsafe characters as ``-``.
+
+    >>> doc_id_from_path("data/raw/ungdc/RUS_77_2022.txt")
+    'RUS_77_2022'
+    """
+    stem = Path(path).stem
+    doc_id = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.")
+    return doc_id or "document"
+
+
+def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
+    """Read and decode one raw file (plain text or a saved HTML page).
+
+    Raises :class:`InputError` naming the file for a missing path, a folder,
+    or an empty, whitespace-only, binary or undecodable file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        raise InputError(path, "is a folder, not a file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror})") from None
+    text, encoding = decode_bytes(data, path=path)
+    is_html = looks_like_html(data, path)
+    if is_html:
+        text = html_to_text(text, path=path)
+    return Document(
+        doc_id=doc_id or doc_id_from_path(path),
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        is_html=is_html,
+    )
+
+
+def find_documents(raw_dir: str | Path) -> list[Path]:
+    """Every document file below ``raw_dir`` (sorted; notes and tables left out)."""
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise InputError(raw_dir, "is not a folder")
+    return sorted(
+        path for path in raw_dir.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in DOCUMENT_SUFFIXES
+        and not path.name.startswith(".")
+        and not _NOTE_NAME.search(path.stem)
+    )
+
+
+# --- the manifest -------------------------------------------------------------------------------
+
+_UNGDC_FILE = re.compile(r"^(?P<iso>[A-Z]{2,3})_(?P<session>\d+)_(?P<year>\d{4})$")
+_UNGDC_SOURCE = "UN General Debate Corpus v13 (Jankin, Baturo & Dasandi), doi:10.7910/DVN/0TJX8Y"
+_INTERVIEW_SOURCE = "Interfax interview, English translation, as re-published on a web page"
+
+
+def _ungdc_speakers(raw_dir: Path) -> pd.DataFrame:
+    tables = [
+        pd.read_csv(path, dtype=str).iloc[:, :6]
+        for path in sorted((raw_dir / "ungdc").glob("speakers_*.csv"))
+    ]
+    speakers = pd.concat(tables, ignore_index=True)
+    speakers.columns = ["year", "session", "iso", "country", "speaker", "post"]
+    for column in speakers:
+        speakers[column] = speakers[column].str.strip()
+    return speakers.drop_duplicates(["iso", "year"]).set_index(["iso", "year"])
+
+
+def describe_raw_files(raw_dir: str | Path) -> pd.DataFrame:
+    """One manifest row per document of this package's raw data (for ``python -m analysis manifest``).
+
+    Metadata of the UN statements come from the corpus's speaker tables; the
+    interview's from its source note.
+    """
+    raw_dir = Path(raw_dir)
+    speakers = _ungdc_speakers(raw_dir)
+    rows = []
+    for path in find_documents(raw_dir):
+        relative = path.relative_to(raw_dir).as_posix()
+        doc_id = doc_id_from_path(path)
+        match = _UNGDC_FILE.match(doc_id)
+        row = {"doc_id": doc_id, "path": relative, "sha256": file_sha256(path)}
+        if match:
+            who = speakers.loc[(match["iso"], match["year"])]
+            row |= {
+                "kind": "speech",
+                "title": f"{who['country']}: statement in the UN General Debate, session {match['session']}",
+                "speaker": who["speaker"], "country": who["country"], "year": match["year"],
+                "date": "", "source": _UNGDC_SOURCE, "licence": "CC0-1.0",
+            }
+        else:
+            row |= {
+                "kind": "interview", "title": "", "speaker": "", "country": "Russia", "year": "2022",
+                "date": "", "source": _INTERVIEW_SOURCE,
+                "licence": "not stated; quoted for research and teaching",
+            }
+        rows.append(row)
+    return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
+
+
+def read_manifest(path: str | Path) -> pd.DataFrame:
+    """Read a manifest CSV; a missing column or a duplicated ``doc_id`` raises :class:`InputError`."""
+    path = Path(path)
+    try:
+        manifest = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot be read as CSV ({exc})") from None
+    missing = [column for column in ("doc_id", "path", "sha256") if column not in manifest]
+    if missing:
+        raise InputError(path, f"lacks the column(s) {', '.join(missing)}")
+    duplicated = manifest["doc_id"][manifest["doc_id"].duplicated()]
+    if len(duplicated):
+        line = int(duplicated.index[0]) + 2
+        raise InputError(path, f"doc_id {duplicated.iloc[0]!r} appears twice", line=line)
+    for column in MANIFEST_COLUMNS:
+        if column not in manifest:
+            manifest[column] = ""
+    return manifest
+
+
+def verify_checksums(manifest: pd.DataFrame, raw_dir: str | Path) -> None:
+    """Refuse a raw file that is missing or whose bytes changed since the manifest was written."""
+    raw_dir = Path(raw_dir)
+    for row in manifest.itertuples(index=False):
+        path = raw_dir / row.path
+        if not path.is_file():
+            raise RawDataChangedError(path, "is listed in the manifest but missing")
+        if file_sha256(path) != row.sha256:
+            raise RawDataChangedError(
+                path,
+                "has changed since the manifest was written (sha256 differs); raw data are never "
+                "edited: restore the file, or add the new version under a new name and manifest row",
+            )
