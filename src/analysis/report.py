@@ -1,0 +1,104 @@
+"""The one-command report: build the data, draw the figures, execute every notebook, write HTML copies."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from . import config
+from .files import write_atomic
+
+#: Cell metadata that records when or how long a cell ran: never committed.
+_VOLATILE_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def notebook_paths(folder: str | Path | None = None) -> list[Path]:
+    """The numbered notebooks (``01-….ipynb`` …), in order."""
+    folder = Path(folder or config.NOTEBOOKS_DIR)
+    return sorted(folder.glob("[0-9][0-9]-*.ipynb"))
+
+
+def execute_notebook(path: str | Path, *, timeout: int = 600):
+    """Run a notebook top to bottom in its own folder; return it with volatile metadata removed."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    client.execute()
+    return scrub_notebook(notebook)
+
+
+def scrub_notebook(notebook):
+    """Drop timings, widget state and kernel versions so that re-running gives identical files."""
+    notebook.metadata.pop("widgets", None)
+    language = notebook.metadata.get("language_info", {})
+    language.pop("version", None)
+    for cell in notebook.cells:
+        for key in _VOLATILE_METADATA:
+            cell.metadata.pop(key, None)
+    return notebook
+
+
+def write_notebook(notebook, path: str | Path) -> None:
+    """Write a notebook atomically (temporary file, then rename)."""
+    import nbformat
+
+    write_atomic(path, nbformat.writes(notebook) + "\n")
+
+
+def notebook_to_html(notebook) -> str:
+    """A standalone HTML copy of an executed notebook."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    return body
+
+
+def index_page(notebooks: list[Path], figures: list[Path]) -> str:
+    """The report's index: a link to each notebook's HTML copy and to each figure."""
+    def item(href: str, label: str) -> str:
+        return f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>'
+
+    notebook_items = "\n".join(item(f"{p.stem}.html", p.stem) for p in notebooks)
+    figure_items = "\n".join(item(f"figures/{p.name}", p.name) for p in figures)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>Discourse analysis: report</title></head>\n<body>\n"
+        "<h1>Discourse analysis of an interview transcript: report</h1>\n"
+        "<h2>Notebooks</h2>\n<ol>\n" + notebook_items + "\n</ol>\n"
+        "<h2>Figures</h2>\n<ul>\n" + figure_items + "\n</ul>\n</body></html>\n"
+    )
+
+
+def make_report(*, jobs: int = 1, notebooks_dir: str | Path | None = None, out_dir: str | Path | None = None) -> list[Path]:
+    """Build the data, draw every figure, execute each notebook in place, write HTML and an index.
+
+    Returns the HTML files written. Notebooks are executed in order; one that
+    fails stops the report with the notebook's error.
+    """
+    from .corpus import build
+    from .figures import make_figures
+
+    out_dir = Path(out_dir or config.REPORTS_DIR)
+    build(jobs=jobs)
+    make_figures()
+    written = []
+    notebooks = notebook_paths(notebooks_dir)
+    for path in notebooks:
+        notebook = execute_notebook(path)
+        write_notebook(notebook, path)
+        target = out_dir / f"{path.stem}.html"
+        write_atomic(target, notebook_to_html(notebook))
+        written.append(target)
+    figures = sorted(p for p in (out_dir / "figures").glob("*") if p.suffix in (".pdf", ".svg", ".png"))
+    index = out_dir / "index.html"
+    write_atomic(index, index_page(notebooks, figures))
+    return [*written, index]
