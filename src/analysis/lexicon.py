@@ -1,0 +1,939 @@
+"""Lexicons and matching: load dictionaries, then find their entries, quotes and evaluative words in a text."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .config import LEXICON_DIR
+from .errors import InputError
+from .nlp import annotate_paragraphs, get_pipeline
+
+MATCH_COLUMNS = ["doc_id", "turn_id", "sentence_id", "start", "end", "layer", "label", "text", "pattern"]
+LAYERS = ("theme", "actor", "pronoun", "modality", "hedge", "booster", "negation", "quote", "evaluation")
+ENTRY_COLUMNS = [
+    "layer", "label", "pattern", "match", "unless_prev", "unless_next", "context", "window", "camp", "note", "source",
+]
+MATCH_MODES = ("lemma", "form", "exact", "regex")
+PACKAGED_FILES = ("themes.csv", "actors.csv", "pronouns.csv", "stance.csv", "evaluation.csv")
+BLOCK_LABEL = "-"
+"""An entry with this label claims its span (so shorter entries inside it do not match) but is not reported."""
+MIN_VADER_VALENCE = 1.0
+"""Evaluative words are VADER lexicon entries whose mean valence is at least this far from 0 (scale -4..+4)."""
+MAX_SCARE_QUOTE_WORDS = 5
+"""A quoted span of at most this many words, inside one sentence with words outside it, is a scare-quote candidate."""
+
+_GLOB_CHARS = re.compile(r"[*?]")
+_QUOTE_PATTERNS = (
+    ("“…”", re.compile(r"“([^“”]*)”")),
+    ("‘…’", re.compile(r"(?<!\w)‘((?:[^‘’]|’(?=\w))+?)’(?!\w)")),
+    ('"…"', re.compile(r'"([^"\n]*)"')),
+)
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading lexicon files
+# ---------------------------------------------------------------------------------------------
+
+def load_lexicon(path: str | Path, *, layer: str | None = None) -> pd.DataFrame:
+    """Read one lexicon file into an entries table (one row per entry, columns ``ENTRY_COLUMNS``).
+
+    The format follows the suffix:
+
+    - ``.csv``: this package's format, columns ``layer, label, pattern`` and optionally
+      ``match`` (``lemma`` | ``form`` | ``exact`` | ``regex``), ``unless_prev``, ``unless_next``,
+      ``context``, ``window``, ``camp``, ``note`` (see ``lexicons/README.md``);
+    - ``.dic``: LIWC style, a ``%``-delimited block of numbered categories, then one word per
+      line followed by its category numbers; a trailing ``*`` is a wildcard;
+    - ``.yml``/``.yaml``: quanteda's dictionary layout, keys (nested keys joined with ``.``)
+      holding a list of words or phrases, with ``*`` and ``?`` wildcards.
+
+    Words from ``.dic`` and YAML files match by word form, case-insensitively. ``layer`` names
+    the layer their categories go into (default ``"theme"``). A malformed file raises
+    :class:`~analysis.errors.InputError` naming the file and line.
+
+    >>> entries = load_lexicon(LEXICON_DIR / "themes.csv")
+    >>> entries.query("pattern == 'sanctions pressure'")[["layer", "label", "match"]].values.tolist()
+    [['theme', 'sanctions', 'lemma']]
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".dic", ".yml", ".yaml"):
+        raise InputError(path, f"unknown lexicon format {suffix!r}; expected .csv, .dic, .yml or .yaml")
+    text = _read_text(path)
+    if suffix == ".csv":
+        entries = _parse_csv(path, text, layer=layer)
+    elif suffix == ".dic":
+        entries = _parse_dic(path, text, layer=layer or "theme")
+    else:
+        entries = _parse_yaml(path, text, layer=layer or "theme")
+    return entries
+
+
+def load_lexicons(paths: Iterable[str | Path], *, layer: str | None = None) -> pd.DataFrame:
+    """Read several lexicon files into one entries table, in the order given."""
+    frames = [load_lexicon(path, layer=layer) for path in paths]
+    return _entry_frame([row for frame in frames for row in frame.to_dict("records")])
+
+
+@lru_cache(maxsize=1)
+def _packaged_entries() -> pd.DataFrame:
+    frames = [load_lexicon(LEXICON_DIR / name) for name in PACKAGED_FILES]
+    frames.append(vader_entries())
+    return pd.concat(frames, ignore_index=True)
+
+
+def packaged_lexicons(*, layers: Sequence[str] | None = None) -> pd.DataFrame:
+    """The package's own lexicons (themes, actors, pronouns, stance, evaluation) as one entries table.
+
+    The evaluation layer is VADER's lexicon (Hutto & Gilbert 2014), words with
+    ``|valence| >= MIN_VADER_VALENCE``, plus the blocking entries of ``evaluation.csv``.
+    """
+    entries = _packaged_entries()
+    if layers is not None:
+        entries = entries[entries["layer"].isin(list(layers))]
+    return entries.reset_index(drop=True).copy()
+
+
+def vader_entries(*, min_valence: float = MIN_VADER_VALENCE) -> pd.DataFrame:
+    """VADER's word list as evaluation entries labelled ``positive`` or ``negative``.
+
+    Only single alphabetic words are kept (emoticons and contractions are dropped);
+    ``note`` holds the mean valence. Source: Hutto, C. J. & Gilbert, E. (2014), VADER,
+    ICWSM; the lexicon ships with the ``vaderSentiment`` package (MIT licence).
+    """
+    rows = []
+    for line_no, line in enumerate(_vader_lexicon_text().splitlines(), start=1):
+        parts = line.split("\t")
+        if len(parts) < 2 or not re.fullmatch(r"[a-z]+", parts[0]):
+            continue
+        valence = float(parts[1])
+        if abs(valence) < min_valence:
+            continue
+        rows.append({
+            "layer": "evaluation", "label": "positive" if valence > 0 else "negative", "pattern": parts[0],
+            "match": "form", "note": f"VADER valence {valence:+.1f}", "source": f"vader_lexicon.txt:{line_no}",
+        })
+    return _entry_frame(rows)
+
+
+def actor_camps(lexicons: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per actor label with its camp (``russia``, ``west``, ``ukraine``, ``international``, ``other``...)."""
+    entries = packaged_lexicons(layers=["actor"]) if lexicons is None else lexicons
+    actors = entries[(entries["layer"] == "actor") & (entries["label"] != BLOCK_LABEL)]
+    camps = actors.groupby("label", sort=True)["camp"].agg(lambda s: next((c for c in s if c), ""))
+    return camps.rename_axis("actor").reset_index()
+
+
+def lexicon_version() -> str:
+    """A short hash of the packaged lexicon files, VADER's lexicon and the matching settings.
+
+    The corpus builder compares it with the one stored beside the ``matches`` table to
+    tell when matches are stale.
+    """
+    digest = hashlib.sha256()
+    for name in PACKAGED_FILES:
+        digest.update(name.encode())
+        digest.update((LEXICON_DIR / name).read_bytes())
+    digest.update(_vader_lexicon_text().encode())
+    digest.update(f"{MIN_VADER_VALENCE}|{MAX_SCARE_QUOTE_WORDS}|{BLOCK_LABEL}".encode())
+    return digest.hexdigest()[:12]
+
+
+def __getattr__(name: str):
+    if name == "LEXICON_VERSION":
+        return lexicon_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@lru_cache(maxsize=1)
+def _vader_lexicon_text() -> str:
+    return resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(path, f"cannot read the file ({error.strerror})") from error
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError(path, "the file is not UTF-8 text", line=line) from error
+
+
+def _parse_csv(path: Path, text: str, *, layer: str | None) -> pd.DataFrame:
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(path, "the file is empty") from None
+    header = [name.strip() for name in header]
+    unknown = [name for name in header if name not in ENTRY_COLUMNS]
+    if unknown:
+        raise InputError(path, f"unknown column(s) {', '.join(unknown)}; allowed: {', '.join(ENTRY_COLUMNS)}", line=1)
+    required = ["label", "pattern"] + ([] if layer else ["layer"])
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise InputError(path, f"missing column(s) {', '.join(missing)}", line=1)
+    rows = []
+    line = reader.line_num + 1
+    for record in reader:
+        if not any(field.strip() for field in record):
+            line = reader.line_num + 1
+            continue
+        if len(record) != len(header):
+            raise InputError(path, f"{len(record)} fields where the header has {len(header)}", line=line)
+        row = {name: value.strip() for name, value in zip(header, record)}
+        if layer:
+            row["layer"] = layer
+        row["source"] = f"{path.name}:{line}"
+        rows.append(_checked_entry(row, path, line))
+        line = reader.line_num + 1
+    return _entry_frame(rows)
+
+
+def _parse_dic(path: Path, text: str, *, layer: str) -> pd.DataFrame:
+    lines = text.splitlines()
+    numbered = [(no, line.strip()) for no, line in enumerate(lines, start=1) if line.strip()]
+    if not numbered or numbered[0][1] != "%":
+        where = numbered[0][0] if numbered else 1
+        raise InputError(path, "a LIWC dictionary starts with a line holding only '%'", line=where)
+    categories: dict[str, str] = {}
+    rows = []
+    in_header = True
+    for no, line in numbered[1:]:
+        if in_header:
+            if line == "%":
+                in_header = False
+                continue
+            parts = line.split()
+            if len(parts) < 2 or not parts[0].isdigit():
+                raise InputError(path, f"expected '<number> <category>' in the category block, found {line!r}", line=no)
+            if parts[0] in categories:
+                raise InputError(path, f"category {parts[0]} is declared twice", line=no)
+            categories[parts[0]] = " ".join(parts[1:])
+            continue
+        if "\t" in line:
+            fields = [field.strip() for field in line.split("\t") if field.strip()]
+            word, ids = fields[0], " ".join(fields[1:]).split()
+        else:
+            parts = line.split()
+            cut = len(parts)
+            while cut > 0 and parts[cut - 1].isdigit():
+                cut -= 1
+            word, ids = " ".join(parts[:cut]), parts[cut:]
+        if not word:
+            raise InputError(path, f"no word before the category numbers in {line!r}", line=no)
+        if not ids:
+            raise InputError(path, f"the entry {word!r} has no category number", line=no)
+        for cat in ids:
+            if not cat.isdigit():
+                raise InputError(path, f"category {cat!r} is not a number", line=no)
+            if cat not in categories:
+                raise InputError(path, f"category {cat} is not declared", line=no)
+            row = {"layer": layer, "label": categories[cat], "pattern": word, "match": "form",
+                   "source": f"{path.name}:{no}"}
+            rows.append(_checked_entry(row, path, no))
+    if in_header:
+        raise InputError(path, "the category block is not closed by a second '%' line", line=len(lines))
+    return _entry_frame(rows)
+
+
+def _parse_yaml(path: Path, text: str, *, layer: str) -> pd.DataFrame:
+    import yaml
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        raise InputError(path, f"not valid YAML: {problem}", line=line) from error
+    if root is None:
+        raise InputError(path, "the file is empty")
+    if not isinstance(root, yaml.MappingNode):
+        raise InputError(path, "a dictionary file maps keys to lists of words", line=root.start_mark.line + 1)
+    rows: list[dict] = []
+
+    def add(label: str, node) -> None:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            value = node.value.strip()
+            if not value:
+                raise InputError(path, f"key {label!r} has an empty entry", line=line)
+            row = {"layer": layer, "label": label, "pattern": value, "match": "form", "source": f"{path.name}:{line}"}
+            rows.append(_checked_entry(row, path, line))
+        elif isinstance(node, yaml.SequenceNode):
+            if not node.value:
+                raise InputError(path, f"key {label!r} has no entries", line=line)
+            for item in node.value:
+                if not isinstance(item, yaml.ScalarNode):
+                    raise InputError(path, f"entries under {label!r} must be words or phrases, not lists or keys",
+                                     line=item.start_mark.line + 1)
+                add(label, item)
+        elif isinstance(node, yaml.MappingNode):
+            walk(node, prefix=f"{label}.")
+
+    def walk(node, *, prefix: str) -> None:
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode) or not key.value.strip():
+                raise InputError(path, "every key must be a non-empty name", line=key.start_mark.line + 1)
+            label = prefix + key.value.strip()
+            if isinstance(value, yaml.ScalarNode) and value.tag.endswith(":null"):
+                raise InputError(path, f"key {label!r} has no entries", line=key.start_mark.line + 1)
+            add(label, value)
+
+    walk(root, prefix="")
+    return _entry_frame(rows)
+
+
+def _checked_entry(row: dict, path: Path, line: int) -> dict:
+    """Validate one entry; raise InputError naming the file and line if it cannot be used."""
+    for name in ("layer", "label", "pattern"):
+        if not str(row.get(name) or "").strip():
+            raise InputError(path, f"the entry has no {name}", line=line)
+    mode = (row.get("match") or "lemma").strip()
+    if mode not in MATCH_MODES:
+        raise InputError(path, f"match must be one of {', '.join(MATCH_MODES)}, not {mode!r}", line=line)
+    row["match"] = mode
+    window = str(row.get("window") or "0").strip()
+    if not window.isdigit():
+        raise InputError(path, f"window must be a whole number of sentences, not {window!r}", line=line)
+    row["window"] = int(window)
+    if row.get("context"):
+        try:
+            re.compile(row["context"])
+        except re.error as error:
+            raise InputError(path, f"context is not a valid regular expression: {error}", line=line) from error
+    if mode == "regex":
+        for part in row["pattern"].split():
+            try:
+                re.compile(part)
+            except re.error as error:
+                raise InputError(path, f"pattern part {part!r} is not a valid regular expression: {error}",
+                                 line=line) from error
+    for name in ("unless_prev", "unless_next"):
+        alternatives = [alt.strip() for alt in str(row.get(name) or "").split("|")]
+        if row.get(name) and not all(alternatives):
+            raise InputError(path, f"{name} has an empty alternative", line=line)
+    return row
+
+
+def _entry_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
+    for name in ENTRY_COLUMNS:
+        if name == "window":
+            frame[name] = frame[name].fillna(0).astype("int64")
+        else:
+            column = frame[name].astype(object)
+            frame[name] = column.where(column.notna(), "").astype(str)
+    frame.loc[frame["match"] == "", "match"] = "lemma"
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiling entries into token steps
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _LiteralIndex:
+    """For one token field: the literal step values and, for each, the steps that expect it."""
+
+    values: pd.Index
+    starts: np.ndarray
+    counts: np.ndarray
+    steps: np.ndarray
+
+
+@dataclass(frozen=True)
+class CompiledLexicon:
+    """Entries turned into token-by-token steps, ready for :func:`match_tokens`.
+
+    ``entries`` keeps one row per entry (its position is the entry id); ``steps`` has one row
+    per pattern token of every sequence (entries first, then the ``unless_*`` sequences);
+    ``rules`` links entries to the sequences that exclude them (``side`` = prev | next).
+    """
+
+    entries: pd.DataFrame
+    steps: pd.DataFrame
+    seq_length: np.ndarray
+    seq_offset: np.ndarray
+    rules: pd.DataFrame
+    literals: dict
+    regexes: dict
+
+    @property
+    def layers(self) -> list[str]:
+        return sorted(set(self.entries["layer"]))
+
+
+def compile_lexicon(entries: pd.DataFrame) -> CompiledLexicon:
+    """Turn an entries table into a :class:`CompiledLexicon` (compile once, match many documents)."""
+    if list(entries.columns) != ENTRY_COLUMNS:
+        entries = _entry_frame(entries.to_dict("records"))
+    entries = entries.reset_index(drop=True)
+    sequences: list[list[tuple[str, str, bool]]] = []
+    for pattern, mode, source in zip(entries["pattern"], entries["match"], entries["source"]):
+        if mode not in MATCH_MODES:
+            raise InputError(source or None, f"match must be one of {', '.join(MATCH_MODES)}, not {mode!r}")
+        steps = _pattern_steps(pattern, mode)
+        if not steps:
+            raise InputError(source or None, f"the pattern {pattern!r} has no tokens")
+        sequences.append(steps)
+    rule_rows = []
+    seen: dict[str, int] = {}
+    for entry_id, (prev, nxt) in enumerate(zip(entries["unless_prev"], entries["unless_next"])):
+        for side, spec in (("prev", prev), ("next", nxt)):
+            if not spec:
+                continue
+            for alternative in spec.split("|"):
+                alternative = alternative.strip()
+                if alternative not in seen:
+                    seen[alternative] = len(sequences)
+                    sequences.append(_pattern_steps(alternative, "form"))
+                rule_rows.append((entry_id, seen[alternative], side))
+    lengths = np.array([len(seq) for seq in sequences], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    step_rows = [
+        (int(offsets[seq_id]) + pos, seq_id, pos, field, value, is_regex)
+        for seq_id, seq in enumerate(sequences)
+        for pos, (field, value, is_regex) in enumerate(seq)
+    ]
+    steps = pd.DataFrame(step_rows, columns=["step", "seq", "pos", "field", "value", "is_regex"])
+    rules = pd.DataFrame(rule_rows, columns=["entry", "seq", "side"])
+    literals, regexes = {}, {}
+    for field in ("key", "lower", "text"):
+        chosen = [(row[4], row[0]) for row in step_rows if row[3] == field and not row[5]]
+        values = np.array([value for value, _ in chosen], dtype=object)
+        step_ids = np.array([step for _, step in chosen], dtype=np.int64)
+        uniques, inverse = (np.unique(values, return_inverse=True) if len(values)
+                            else (np.empty(0, dtype=object), np.empty(0, dtype=np.int64)))
+        order = np.argsort(inverse, kind="stable")
+        counts = np.bincount(inverse, minlength=len(uniques)).astype(np.int64)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        literals[field] = _LiteralIndex(pd.Index(uniques, dtype=object), starts, counts, step_ids[order])
+        regexes[field] = [(re.compile(row[4]), row[0]) for row in step_rows if row[3] == field and row[5]]
+    compiled_entries = entries.assign(
+        n_tokens=lengths[: len(entries)],
+        is_block=entries["label"] == BLOCK_LABEL,
+    )
+    return CompiledLexicon(compiled_entries, steps, lengths, offsets, rules, literals, regexes)
+
+
+@lru_cache(maxsize=16)
+def _compiled_packaged(layers: tuple[str, ...] | None) -> CompiledLexicon:
+    return compile_lexicon(packaged_lexicons(layers=layers))
+
+
+def compiled_lexicon(lexicons=None, *, layers: Sequence[str] | None = None) -> CompiledLexicon:
+    """The lexicons ready for matching: None (the packaged ones, compiled once and cached), an
+    entries table, a :class:`CompiledLexicon`, a path or a list of paths; ``layers`` keeps only
+    those layers (a :class:`CompiledLexicon` is returned as it is)."""
+    if lexicons is None:
+        return _compiled_packaged(tuple(sorted(layers)) if layers is not None else None)
+    if isinstance(lexicons, CompiledLexicon):
+        return lexicons
+    if isinstance(lexicons, (str, Path)):
+        lexicons = load_lexicon(lexicons)
+    elif not isinstance(lexicons, pd.DataFrame):
+        lexicons = load_lexicons(lexicons)
+    if layers is not None:
+        lexicons = lexicons[lexicons["layer"].isin(list(layers))]
+    return compile_lexicon(_entry_frame(lexicons.to_dict("records")))
+
+
+def _normalise(text: str) -> str:
+    """Typographic apostrophes and quotes as their ASCII forms, so ``NATO’s`` and ``NATO's`` agree."""
+    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+
+
+@lru_cache(maxsize=1)
+def _lemma_table():
+    return get_pipeline().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+@lru_cache(maxsize=200_000)
+def _lookup_lemma(lower: str) -> str:
+    """spaCy's lookup lemma of a lower-cased word (the word itself when the table lacks it)."""
+    return _lemma_table().get(lower, lower)
+
+
+def _glob_regex(glob: str) -> str:
+    """A glob (``*`` any characters, ``?`` one) as a regular expression for a whole token."""
+    return "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in glob)
+
+
+@lru_cache(maxsize=100_000)
+def _tokenize_piece(piece: str) -> tuple[str, ...]:
+    """Split one whitespace-free piece of a pattern as the tokenizer splits text ("cannot" -> can, not)."""
+    return tuple(tok.text for tok in get_pipeline().tokenizer(piece) if not tok.is_space)
+
+
+def _pattern_steps(pattern: str, mode: str) -> list[tuple[str, str, bool]]:
+    """Split a pattern into token steps ``(field, value, is_regex)`` as the tokenizer splits text."""
+    steps: list[tuple[str, str, bool]] = []
+    for piece in pattern.split():
+        if mode == "regex":
+            steps.append(("text", "(?i)" + piece, True))
+            continue
+        if _GLOB_CHARS.search(piece):
+            field = "text" if mode == "exact" else "lower"
+            value = _normalise(piece) if mode == "exact" else _normalise(piece).lower()
+            steps.append((field, _glob_regex(value), True))
+            continue
+        for word in _tokenize_piece(piece):
+            norm = _normalise(word)
+            if mode == "exact":
+                steps.append(("text", norm, False))
+            elif mode == "lemma":
+                steps.append(("key", _lookup_lemma(norm.lower()), False))
+            else:
+                steps.append(("lower", norm.lower(), False))
+    return steps
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching token sequences
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _TokenView:
+    """Columns of a tokens table as arrays, plus the forms the matcher compares."""
+
+    doc_id: np.ndarray
+    turn_id: np.ndarray
+    sentence_id: np.ndarray
+    group: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    text: np.ndarray
+    fields: dict[str, np.ndarray]
+    text_alt: np.ndarray
+
+
+def _token_view(tokens: pd.DataFrame) -> _TokenView:
+    tokens = tokens.sort_values(["doc_id", "token_id"], kind="stable") if len(tokens) else tokens
+    text = tokens["text"].to_numpy(dtype=object)
+    # Work on distinct word forms, not on every token.
+    codes, uniques = pd.factorize(text)
+    norm_u = np.array([_normalise(t) for t in uniques], dtype=object)
+    lower_u = np.array([t.lower() for t in norm_u], dtype=object)
+    lookup_u = np.array([_lookup_lemma(w) for w in lower_u], dtype=object)
+    norm, lower, lookup = norm_u[codes], lower_u[codes], lookup_u[codes]
+    lemma = tokens["lemma"].to_numpy(dtype=object)
+    raw_lower = tokens["lower"].to_numpy(dtype=object)
+    # Lookup lemmatisation is case-sensitive: "Sanctions" at a sentence start keeps its plural.
+    # Where the lemma is just the lower-cased word, look the word up again in lower case.
+    lemma_codes, lemma_uniques = pd.factorize(lemma)
+    lemma_norm = np.array([_normalise(str(l)) for l in lemma_uniques], dtype=object)[lemma_codes]
+    key = np.where(lemma == raw_lower, lookup, lemma_norm)
+    doc_codes, _ = pd.factorize(tokens["doc_id"])
+    sentence = tokens["sentence_id"].to_numpy(dtype=np.int64)
+    group = doc_codes.astype(np.int64) * 10_000_000 + sentence
+    is_punct = tokens["is_punct"].to_numpy(dtype=bool)
+    first_word = np.zeros(len(tokens), dtype=bool)
+    words = np.flatnonzero(~is_punct)
+    if len(words):
+        word_groups = group[words]
+        starts = np.concatenate([[True], word_groups[1:] != word_groups[:-1]])
+        first_word[words[starts]] = True
+    text_alt = norm.copy()
+    for i in np.flatnonzero(first_word):
+        text_alt[i] = norm[i][:1].lower() + norm[i][1:]
+    return _TokenView(
+        doc_id=tokens["doc_id"].to_numpy(dtype=object),
+        turn_id=tokens["turn_id"].to_numpy(dtype=np.int64),
+        sentence_id=sentence,
+        group=group,
+        start=tokens["start"].to_numpy(dtype=np.int64),
+        end=tokens["end"].to_numpy(dtype=np.int64),
+        text=text,
+        fields={"key": key, "lower": lower, "text": norm},
+        text_alt=text_alt,
+    )
+
+
+def _expand_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start, start + count)`` for each pair, without a Python loop."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+def _step_hits(view: _TokenView, compiled: CompiledLexicon) -> np.ndarray:
+    """Codes ``position * n_steps + step`` of every token that satisfies a step (sorted, unique)."""
+    n_steps = len(compiled.steps)
+    codes: list[np.ndarray] = []
+    for field in ("key", "lower", "text"):
+        columns = [view.fields[field]] if field != "text" else [view.fields[field], view.text_alt]
+        literal = compiled.literals[field]
+        for column in columns:
+            if len(literal.values):
+                where = literal.values.get_indexer(column)
+                positions = np.flatnonzero(where >= 0)
+                found = where[positions]
+                counts = literal.counts[found]
+                steps = literal.steps[_expand_ranges(literal.starts[found], counts)]
+                codes.append(np.repeat(positions, counts) * n_steps + steps)
+            if compiled.regexes[field]:
+                vocabulary, inverse = np.unique(column, return_inverse=True)
+                for regex, step in compiled.regexes[field]:
+                    matching = np.array([regex.fullmatch(word) is not None for word in vocabulary], dtype=bool)
+                    if matching.any():
+                        codes.append(np.flatnonzero(matching[inverse]).astype(np.int64) * n_steps + step)
+    if not codes:
+        return np.empty(0, dtype=np.int64)
+    return np.unique(np.concatenate(codes))
+
+
+def _sequence_spans(view: _TokenView, compiled: CompiledLexicon) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every place where a sequence (entry or exclusion) matches: arrays ``seq, first, last``."""
+    n = len(view.text)
+    n_steps = len(compiled.steps)
+    empty = (np.empty(0, np.int64),) * 3
+    if n == 0 or n_steps == 0:
+        return empty
+    hits = _step_hits(view, compiled)
+    if not len(hits):
+        return empty
+    hit_pos, hit_step = np.divmod(hits, n_steps)
+    step_seq = compiled.steps["seq"].to_numpy(np.int64)
+    step_pos = compiled.steps["pos"].to_numpy(np.int64)
+    is_first = step_pos[hit_step] == 0
+    cand_first = hit_pos[is_first]
+    cand_seq = step_seq[hit_step[is_first]]
+    lengths = compiled.seq_length
+    offsets = compiled.seq_offset
+    for p in range(1, int(lengths.max())):
+        longer = lengths[cand_seq] > p
+        if not longer.any():
+            break
+        target = cand_first + p
+        inside = target < n
+        safe_target = np.where(inside, target, 0)
+        code = safe_target * n_steps + offsets[cand_seq] + p
+        same_sentence = view.group[safe_target] == view.group[cand_first]
+        found = np.zeros(len(code), dtype=bool)
+        check = longer & inside & same_sentence
+        found[check] = np.isin(code[check], hits, assume_unique=False)
+        ok = ~longer | found
+        cand_first, cand_seq = cand_first[ok], cand_seq[ok]
+    return cand_seq, cand_first, cand_first + lengths[cand_seq] - 1
+
+
+def _apply_rules(spans, view: _TokenView, compiled: CompiledLexicon) -> pd.DataFrame:
+    """Drop entry spans preceded or followed by one of their ``unless_*`` sequences (same sentence)."""
+    seq, first, last = spans
+    n_entries = len(compiled.entries)
+    is_entry = seq < n_entries
+    entry, c_first, c_last = seq[is_entry], first[is_entry], last[is_entry]
+    keep = np.ones(len(entry), dtype=bool)
+    guard_seq, guard_first, guard_last = seq[~is_entry], first[~is_entry], last[~is_entry]
+    if len(compiled.rules) and len(guard_seq) and len(entry):
+        width = len(view.text) + 2
+        order = np.argsort(guard_seq, kind="stable")
+        sorted_seq = guard_seq[order]
+        for side in ("prev", "next"):
+            rules = compiled.rules[compiled.rules["side"] == side]
+            if rules.empty:
+                continue
+            r_entry = rules["entry"].to_numpy(np.int64)
+            r_seq = rules["seq"].to_numpy(np.int64)
+            lo = np.searchsorted(sorted_seq, r_seq, side="left")
+            counts = np.searchsorted(sorted_seq, r_seq, side="right") - lo
+            guards = order[_expand_ranges(lo, counts)]
+            rule_entry = np.repeat(r_entry, counts)
+            if side == "prev":
+                guard_at, anchor = guard_last[guards], guard_last[guards] + 1
+                cand_anchor = c_first
+            else:
+                guard_at, anchor = guard_first[guards], guard_first[guards] - 1
+                cand_anchor = c_last
+            inside = (anchor >= 0) & (anchor < len(view.text))
+            safe = np.where(inside, anchor, 0)
+            valid = inside & (view.group[guard_at] == view.group[safe])
+            excluded = rule_entry[valid] * width + anchor[valid]
+            keep &= ~np.isin(entry * width + cand_anchor, excluded)
+    return pd.DataFrame({"entry": entry[keep], "first": c_first[keep], "last": c_last[keep]})
+
+
+def _window_text(view: _TokenView, position: int, window: int) -> str:
+    """Text of the sentence holding ``position`` and up to ``window`` sentences before it in the same turn."""
+    doc, turn, sentence = view.doc_id[position], view.turn_id[position], view.sentence_id[position]
+    lo = position
+    while lo > 0 and view.doc_id[lo - 1] == doc and view.turn_id[lo - 1] == turn \
+            and view.sentence_id[lo - 1] >= sentence - window:
+        lo -= 1
+    hi = position
+    while hi + 1 < len(view.text) and view.doc_id[hi + 1] == doc and view.sentence_id[hi + 1] == sentence:
+        hi += 1
+    return _join_tokens(view, lo, hi)
+
+
+def _join_tokens(view: _TokenView, first: int, last: int) -> str:
+    """Token texts from ``first`` to ``last`` with a space wherever the source had whitespace."""
+    parts = [view.text[first]]
+    for i in range(first + 1, last + 1):
+        if view.start[i] > view.end[i - 1]:
+            parts.append(" ")
+        parts.append(view.text[i])
+    return "".join(parts)
+
+
+def _apply_context(candidates: pd.DataFrame, view: _TokenView, compiled: CompiledLexicon) -> pd.DataFrame:
+    """Keep entries with a ``context`` only where their regex matches the sentence window's text."""
+    contexts = compiled.entries["context"].to_numpy(dtype=object)
+    windows = compiled.entries["window"].to_numpy(dtype=np.int64)
+    entry = candidates["entry"].to_numpy()
+    needs = contexts[entry] != ""
+    if not needs.any():
+        return candidates
+    keep = np.ones(len(candidates), dtype=bool)
+    first = candidates["first"].to_numpy()
+    for row in np.flatnonzero(needs):
+        text = _window_text(view, int(first[row]), int(windows[entry[row]]))
+        keep[row] = re.search(contexts[entry[row]], text) is not None
+    return candidates[keep].reset_index(drop=True)
+
+
+def _resolve_overlaps(candidates: pd.DataFrame, view: _TokenView, compiled: CompiledLexicon) -> pd.DataFrame:
+    """Within each layer the longest match wins, and no span is counted twice for a label.
+
+    Candidates are ranked by token count, then character length, then blocking entries
+    before labelled ones, then position and entry order, and accepted greedily when none of
+    their tokens is taken yet. Entries of other labels on exactly the accepted span are kept
+    too (a dictionary word in two categories counts in both); a blocking entry's span keeps
+    nothing, and blocking entries are dropped after they have claimed their span.
+    """
+    if candidates.empty:
+        return candidates
+    entry = candidates["entry"].to_numpy()
+    first = candidates["first"].to_numpy()
+    last = candidates["last"].to_numpy()
+    layer_code = pd.factorize(compiled.entries["layer"], sort=True)[0][entry]
+    is_block = compiled.entries["is_block"].to_numpy()[entry]
+    n_tokens = last - first + 1
+    n_chars = view.end[last] - view.start[first]
+    labels = compiled.entries["label"].to_numpy(dtype=object)[entry]
+    order = np.lexsort((entry, first, ~is_block, -n_chars, -n_tokens, layer_code))
+    accept = np.zeros(len(entry), dtype=bool)
+    taken: dict[int, np.ndarray] = {}
+    owners: dict[tuple[int, int, int], set | None] = {}
+    for i in order:
+        span = (int(layer_code[i]), int(first[i]), int(last[i]))
+        if span in owners:
+            # The same span again: another category of the same word counts too (as in LIWC),
+            # unless a blocking entry owns the span or the label is already counted there.
+            owned = owners[span]
+            if owned is not None and not is_block[i] and labels[i] not in owned:
+                owned.add(labels[i])
+                accept[i] = True
+            continue
+        occupied = taken.setdefault(span[0], np.zeros(len(view.text), dtype=bool))
+        if not occupied[first[i]:last[i] + 1].any():
+            occupied[first[i]:last[i] + 1] = True
+            accept[i] = True
+            owners[span] = None if is_block[i] else {labels[i]}
+    accept &= ~is_block
+    return candidates[accept].reset_index(drop=True)
+
+
+def match_tokens(
+    tokens: pd.DataFrame,
+    lexicons=None,
+    *,
+    layers: Sequence[str] | None = None,
+    texts: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Lexicon matches in a tokens table (one or many documents), without quotes.
+
+    Returns the ``matches`` columns plus ``first_token`` and ``last_token`` (token ids),
+    sorted by ``(doc_id, start, layer, label)``. ``texts`` (doc_id -> document text) gives the
+    exact ``text`` of each span; without it the span's tokens are joined with a space wherever
+    the source had whitespace. ``lexicons`` is None (the packaged lexicons), an entries table,
+    a :class:`CompiledLexicon`, a path or a list of paths.
+    """
+    compiled = compiled_lexicon(lexicons, layers=layers)
+    if len(tokens):
+        tokens = tokens.sort_values(["doc_id", "token_id"], kind="stable")
+    view = _token_view(tokens)
+    spans = _sequence_spans(view, compiled)
+    candidates = _apply_rules(spans, view, compiled)
+    candidates = _apply_context(candidates, view, compiled)
+    chosen = _resolve_overlaps(candidates, view, compiled)
+    entry_ids = chosen["entry"].to_numpy()
+    first = chosen["first"].to_numpy()
+    last = chosen["last"].to_numpy()
+    starts, ends = view.start[first], view.end[last]
+    docs = view.doc_id[first]
+    if texts is not None:
+        span_text = [texts[d][s:e] for d, s, e in zip(docs, starts, ends)]
+    else:
+        span_text = [_join_tokens(view, f, l) for f, l in zip(first, last)]
+    token_ids = tokens["token_id"].to_numpy(np.int64) if len(tokens) else np.empty(0, np.int64)
+    result = pd.DataFrame({
+        "doc_id": pd.array(docs, dtype=object),
+        "turn_id": view.turn_id[first],
+        "sentence_id": view.sentence_id[first],
+        "start": starts,
+        "end": ends,
+        "layer": compiled.entries["layer"].to_numpy(dtype=object)[entry_ids],
+        "label": compiled.entries["label"].to_numpy(dtype=object)[entry_ids],
+        "text": pd.array(span_text, dtype=object),
+        "pattern": compiled.entries["pattern"].to_numpy(dtype=object)[entry_ids],
+        "first_token": token_ids[first],
+        "last_token": token_ids[last],
+    })
+    result = result.sort_values(["doc_id", "start", "layer", "label", "end"], kind="stable", ignore_index=True)
+    return _typed_matches(result, extra=["first_token", "last_token"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes
+# ---------------------------------------------------------------------------------------------
+
+def find_quotes(text: str, sentences: pd.DataFrame, *, doc_id: str) -> pd.DataFrame:
+    """Every quoted span in typographic (“…”, ‘…’) or straight ("…") double quotes, as ``quote`` matches.
+
+    Quotes are paired within a paragraph (the sentences sharing a ``paragraph_id``), so they
+    may run over a sentence end; an opening mark without its closing mark is skipped. The
+    span and ``text`` exclude the marks. ``label`` is ``scare_quote`` for a short phrase
+    (at most ``MAX_SCARE_QUOTE_WORDS`` words) inside one sentence that has words outside the
+    quote, else ``quotation``. Nested quotes are left to the outer one.
+
+    >>> s = pd.DataFrame({"doc_id": ["d"], "turn_id": [0], "paragraph_id": [0], "sentence_id": [0],
+    ...                   "start": [0], "end": [24], "text": ["It is “the lot” of some."]})
+    >>> find_quotes("It is “the lot” of some.", s, doc_id="d")[["label", "text"]].values.tolist()
+    [['scare_quote', 'the lot']]
+    """
+    if sentences.empty:
+        return _typed_matches(pd.DataFrame(columns=MATCH_COLUMNS))
+    ordered = sentences.sort_values("start", kind="stable")
+    s_start = ordered["start"].to_numpy(np.int64)
+    s_end = ordered["end"].to_numpy(np.int64)
+    s_id = ordered["sentence_id"].to_numpy(np.int64)
+    s_turn = ordered["turn_id"].to_numpy(np.int64)
+    paragraphs = ordered.groupby(["turn_id", "paragraph_id"], sort=False).agg(start=("start", "min"), end=("end", "max"))
+    found = []
+    for p_start, p_end in zip(paragraphs["start"], paragraphs["end"]):
+        chunk = text[p_start:p_end]
+        for marks, regex in _QUOTE_PATTERNS:
+            for m in regex.finditer(chunk):
+                inner = m.group(1)
+                if not inner.strip():
+                    continue
+                lead = len(inner) - len(inner.lstrip())
+                trail = len(inner) - len(inner.rstrip())
+                start = p_start + m.start(1) + lead
+                end = p_start + m.end(1) - trail
+                found.append((start, end, marks))
+    rows = []
+    taken: list[tuple[int, int]] = []
+    for start, end, marks in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        first = int(np.searchsorted(s_start, start, side="right") - 1)
+        last = int(np.searchsorted(s_start, end - 1, side="right") - 1)
+        first = max(first, 0)
+        n_words = len(_WORD.findall(text[start:end]))
+        sentence_words = len(_WORD.findall(text[s_start[first]:s_end[first]]))
+        is_scare = first == last and n_words <= MAX_SCARE_QUOTE_WORDS and sentence_words > n_words
+        rows.append((doc_id, int(s_turn[first]), int(s_id[first]), start, end, "quote",
+                     "scare_quote" if is_scare else "quotation", text[start:end], marks))
+    return _typed_matches(pd.DataFrame(sorted(rows, key=lambda row: (row[3], row[4])), columns=MATCH_COLUMNS))
+
+
+# ---------------------------------------------------------------------------------------------
+# The public entry points
+# ---------------------------------------------------------------------------------------------
+
+def find_matches(
+    text: str,
+    tokens: pd.DataFrame,
+    sentences: pd.DataFrame,
+    *,
+    doc_id: str,
+    lexicons=None,
+    layers: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """All matches in one document: lexicon entries, quotes and evaluative words.
+
+    ``tokens`` and ``sentences`` are the document's tables (data contract); offsets point into
+    ``text``. Returns the ``matches`` columns sorted by ``(start, layer, label)``. ``lexicons``
+    is None (the packaged lexicons, VADER's evaluative words and quotes), an entries table, a
+    :class:`CompiledLexicon`, a path or a list of paths; ``layers`` keeps only those layers
+    (``"quote"`` switches quote detection on or off).
+
+    Phrases match as token sequences inside one sentence; single words by lemma unless the
+    entry says ``form``, ``exact`` (case-sensitive) or ``regex``; within a layer the longest
+    match wins, so no token is counted twice (only a dictionary word listed under two labels
+    counts once for each).
+    """
+    tokens = tokens[tokens["doc_id"] == doc_id] if "doc_id" in tokens and len(tokens) else tokens
+    sentences = sentences[sentences["doc_id"] == doc_id] if "doc_id" in sentences and len(sentences) else sentences
+    frames = []
+    compiled = compiled_lexicon(lexicons, layers=layers)
+    if len(compiled.entries) and len(tokens):
+        found = match_tokens(tokens, compiled, texts={doc_id: text})
+        frames.append(found[MATCH_COLUMNS])
+    if layers is None or "quote" in layers:
+        frames.append(find_quotes(text, sentences, doc_id=doc_id))
+    frames = [frame for frame in frames if len(frame)]
+    if not frames:
+        return _typed_matches(pd.DataFrame(columns=MATCH_COLUMNS))
+    matches = pd.concat(frames, ignore_index=True)
+    return _sorted_matches(matches)
+
+
+def match_text(text: str, *, layers: Sequence[str] | None = None, lexicons=None, doc_id: str = "text") -> pd.DataFrame:
+    """Matches in a plain string: one paragraph per blank-line-separated block, all in turn 0.
+
+    >>> m = match_text("The United States imposed sanctions on us.", layers=["actor", "theme", "pronoun"])
+    >>> m[["layer", "label", "text"]].values.tolist()
+    [['actor', 'United States', 'United States'], ['theme', 'sanctions', 'sanctions'], ['pronoun', 'first_plural', 'us']]
+    """
+    paragraphs = text_paragraphs(text)
+    sentences, tokens = annotate_paragraphs(text, paragraphs, doc_id=doc_id)
+    return find_matches(text, tokens, sentences, doc_id=doc_id, lexicons=lexicons, layers=layers)
+
+
+def text_paragraphs(text: str) -> pd.DataFrame:
+    """Blank-line-separated blocks of ``text`` as a paragraphs table (``turn_id`` 0), stripped of edge whitespace."""
+    rows = []
+    for m in re.finditer(r"(?:[^\n]|\n(?![ \t]*\n))+", text):
+        block = m.group()
+        start = m.start() + len(block) - len(block.lstrip())
+        end = m.end() - (len(block) - len(block.rstrip()))
+        if end > start:
+            rows.append((0, len(rows), start, end))
+    return pd.DataFrame(rows, columns=["turn_id", "paragraph_id", "start", "end"]).astype("int64")
+
+
+def _sorted_matches(matches: pd.DataFrame) -> pd.DataFrame:
+    ordered = matches.sort_values(["start", "layer", "label", "end"], kind="stable").reset_index(drop=True)
+    return _typed_matches(ordered)
+
+
+def _typed_matches(frame: pd.DataFrame, *, extra: Sequence[str] = ()) -> pd.DataFrame:
+    frame = frame[MATCH_COLUMNS + list(extra)].copy()
+    for column in ("turn_id", "sentence_id", "start", "end", *extra):
+        frame[column] = frame[column].astype("int64")
+    for column in ("doc_id", "layer", "label", "text", "pattern"):
+        frame[column] = frame[column].astype("str")
+    return frame
