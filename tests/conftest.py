@@ -32,3 +32,23 @@ def interview_text() -> str:
     from analysis.sources import read_document
 
     return read_document(INTERVIEW).text
+
+
+def analyse_file(path, *, doc_id: str, kind: str | None = None) -> dict:
+    """One raw file through the pipeline without a corpus build: text, turns, sentences, tokens, matches."""
+    from analysis.lexicon import find_matches
+    from analysis.nlp import annotate_paragraphs
+    from analysis.sources import read_document
+    from analysis.transcripts import parse_transcript
+
+    text = read_document(path).text
+    transcript = parse_transcript(text, doc_id=doc_id, kind=kind)
+    sentences, tokens = annotate_paragraphs(text, transcript.paragraphs, doc_id=doc_id)
+    matches = find_matches(text, tokens, sentences, doc_id=doc_id)
+    return {"text": text, "sentences": sentences, "tokens": tokens, "turns": transcript.turns, "matches": matches}
+
+
+@pytest.fixture(scope="session")
+def interview_tables() -> dict:
+    """The interview as the package parses it: text, sentences, tokens, turns and its matches."""
+    return analyse_file(INTERVIEW, doc_id="darchiev-interfax")

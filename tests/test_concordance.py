@@ -3,42 +3,26 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from analysis.concordance import KWIC_COLUMNS, dispersion, find_hits, kwic
-from analysis.lexicon import find_matches
-from analysis.nlp import annotate_paragraphs
+from conftest import INTERVIEW, UN_DIR, analyse_file
 
-HERE = Path(__file__).resolve().parent
-RAW = HERE.parent / "data" / "raw"
-INTERVIEW = RAW / "interview" / "darchiev-interfax.txt"
-RUS_2022 = RAW / "ungdc" / "rus_usa_can_1992_2024" / "RUS_77_2022.txt"
+RUS_2022 = UN_DIR / "RUS_77_2022.txt"
 DOC = "darchiev-interfax"
 
 
 @pytest.fixture(scope="module")
 def corpus():
     """The interview (parsed into turns) and Russia's 2022 UN statement (one turn of paragraphs)."""
-    from analysis.sources import read_document
-    from analysis.transcripts import parse_transcript
-
-    text = read_document(INTERVIEW).text
-    transcript = parse_transcript(text, doc_id=DOC)
-    s1, t1 = annotate_paragraphs(text, transcript.paragraphs, doc_id=DOC)
-    speech = read_document(RUS_2022).text
-    lines = [m for m in re.finditer(r"\S(?:[^\n]*\S)?", speech)]      # one line, one paragraph
-    paragraphs = pd.DataFrame([(0, i, m.start(), m.end()) for i, m in enumerate(lines)],
-                              columns=["turn_id", "paragraph_id", "start", "end"])
-    s2, t2 = annotate_paragraphs(speech, paragraphs, doc_id="RUS_77_2022")
-    turns = pd.concat([
-        transcript.turns[["doc_id", "turn_id", "start", "end", "text"]],
-        pd.DataFrame([{"doc_id": "RUS_77_2022", "turn_id": 0, "start": 0, "end": len(speech), "text": speech}]),
-    ], ignore_index=True)
-    matches = pd.concat([find_matches(text, t1, s1, doc_id=DOC),
-                         find_matches(speech, t2, s2, doc_id="RUS_77_2022")], ignore_index=True)
+    first = analyse_file(INTERVIEW, doc_id=DOC)
+    second = analyse_file(RUS_2022, doc_id="RUS_77_2022", kind="speech")
+    text, speech = first["text"], second["text"]
+    t1, t2, s1, s2 = first["tokens"], second["tokens"], first["sentences"], second["sentences"]
+    turns = pd.concat([first["turns"], second["turns"]], ignore_index=True)
+    matches = pd.concat([first["matches"], second["matches"]], ignore_index=True)
     return {"texts": {DOC: text, "RUS_77_2022": speech}, "tokens": pd.concat([t1, t2], ignore_index=True),
             "sentences": pd.concat([s1, s2], ignore_index=True), "turns": turns, "matches": matches}
 

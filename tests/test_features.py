@@ -28,8 +28,7 @@ from analysis.features import (
     split_feature,
     word_counts,
 )
-from analysis.lexicon import find_matches, match_text
-from analysis.nlp import annotate_paragraphs
+from analysis.lexicon import match_text
 
 HERE = Path(__file__).resolve().parent
 INTERVIEW = HERE.parent / "data" / "raw" / "interview" / "darchiev-interfax.txt"
@@ -37,15 +36,8 @@ DOC = "darchiev-interfax"
 
 
 @pytest.fixture(scope="module")
-def interview():
-    from analysis.sources import read_document
-    from analysis.transcripts import parse_transcript
-
-    text = read_document(INTERVIEW).text
-    transcript = parse_transcript(text, doc_id=DOC)
-    sentences, tokens = annotate_paragraphs(text, transcript.paragraphs, doc_id=DOC)
-    matches = find_matches(text, tokens, sentences, doc_id=DOC)
-    return {"text": text, "sentences": sentences, "tokens": tokens, "turns": transcript.turns, "matches": matches}
+def interview(interview_tables):
+    return interview_tables
 
 
 @pytest.mark.parametrize("unit", ["turn", "document"])

@@ -23,7 +23,6 @@ from analysis.lexicon import (
     match_text,
     packaged_lexicons,
 )
-from analysis.nlp import annotate_paragraphs
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "lexicon"
@@ -32,16 +31,8 @@ DOC = "darchiev-interfax"
 
 
 @pytest.fixture(scope="module")
-def interview():
-    """The interview as the package parses it: text, sentences, tokens, turns and its matches."""
-    from analysis.sources import read_document
-    from analysis.transcripts import parse_transcript
-
-    text = read_document(INTERVIEW).text
-    transcript = parse_transcript(text, doc_id=DOC)
-    sentences, tokens = annotate_paragraphs(text, transcript.paragraphs, doc_id=DOC)
-    matches = find_matches(text, tokens, sentences, doc_id=DOC)
-    return {"text": text, "sentences": sentences, "tokens": tokens, "turns": transcript.turns, "matches": matches}
+def interview(interview_tables):
+    return interview_tables
 
 
 def rows(matches: pd.DataFrame, layer: str, label: str | None = None) -> list[str]:
