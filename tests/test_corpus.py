@@ -30,7 +30,7 @@ def test_tables_follow_the_data_contract(corpus):
     assert corpus.documents["doc_id"].is_unique
     assert len(corpus.documents) == 290
     assert set(corpus.documents["kind"]) == {"interview", "speech"}
-    assert corpus.documents.set_index("doc_id").loc["RUS_77_2022", "speaker"] == "Sergey Lavrov"
+    assert corpus.documents.set_index("doc_id").loc["RUS_77_2022", "speaker"] == "Sergei Lavrov"  # as the source spells it in 2022
 
 
 def test_the_interview_in_the_built_corpus(corpus):

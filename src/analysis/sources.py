@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +30,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f", "\v"}
+#: Control characters (Unicode category Cc: U+0000-U+001F, U+007F-U+009F) other than tab, LF, VT, FF and CR.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,9 @@ def decode_bytes(data: bytes, *, path: str | Path | None = None) -> tuple[str, s
     A byte-order mark decides the encoding (and is removed); otherwise UTF-16
     without a mark is recognised by its NUL bytes, then strict UTF-8 is tried,
     then the legacy single-byte encodings (cp1251 for Cyrillic, cp1252 for
-    Western European text), chosen by ``charset-normalizer``. Empty, binary,
-    truncated or undecodable input raises :class:`InputError` naming ``path``.
+    Western European text), chosen by which reading gives plausible words
+    (``charset-normalizer`` breaking ties). Empty, binary, truncated or
+    undecodable input raises :class:`InputError` naming ``path``.
     Line endings are normalised to ``\\n``.
 
     >>> decode_bytes("Санкции".encode("cp1251"))
@@ -121,25 +122,72 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _decode_legacy(data: bytes, *, path) -> tuple[str, str]:
+    """Decode with the legacy encoding whose reading looks most like words.
+
+    Nearly every byte sequence is some text in both cp1251 and cp1252, so the
+    choice is by content: the reading with the fewest implausible words (see
+    :func:`_implausible_words`), then the one with more letters (a wrong reading
+    turns letters into symbols), then ``charset-normalizer``'s verdict. A
+    reading where more than a third of the words are implausible is refused.
+    """
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
-    if best is None:
-        raise InputError(
-            path,
-            "is neither UTF-8, UTF-16 nor a recognised legacy encoding "
-            f"({', '.join(LEGACY_ENCODINGS)}); convert it to UTF-8",
-        )
-    encoding = codecs.lookup(best.encoding).name.replace("_", "")
-    return data.decode(best.encoding), encoding
+    readings = {}
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            readings[encoding] = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    if readings:
+        scores = {
+            encoding: (_implausible_words(text), -sum(map(len, _WORD.findall(text))))
+            for encoding, text in readings.items()
+        }
+        best_score = min(scores.values())
+        candidates = [encoding for encoding in readings if scores[encoding] == best_score]
+        if len(candidates) > 1:
+            verdict = from_bytes(data, cp_isolation=candidates).best()
+            name = codecs.lookup(verdict.encoding).name.replace("_", "") if verdict is not None else None
+            candidates = [name] if name in candidates else candidates
+        encoding = candidates[0]
+        if 3 * best_score[0] <= len(_WORD.findall(readings[encoding])):
+            return readings[encoding], encoding
+    raise InputError(
+        path,
+        "is neither UTF-8, UTF-16 nor a recognised legacy encoding "
+        f"({', '.join(LEGACY_ENCODINGS)}); convert it to UTF-8",
+    )
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _implausible_words(text: str) -> int:
+    """Words that only a wrong single-byte decoding produces.
+
+    A word mixing Cyrillic and other letters (``coopйration``: cp1252 read as
+    cp1251), a lone Cyrillic letter outside the basic alphabet (``Ђ``, ``Ј``:
+    the signs € and £ read as cp1251), or a Latin word of two or more letters
+    without an ASCII letter (``Ðîññèÿ``: cp1251 read as cp1252).
+
+    >>> _implausible_words("coopйration Ðîññèÿ Россия déjà Ђ її")
+    3
+    """
+    count = 0
+    for word in _WORD.findall(text):
+        cyrillic = sum("\u0400" <= char <= "\u04ff" for char in word)
+        if cyrillic:
+            lone_rare_letter = len(word) == 1 and not "\u0410" <= word <= "\u044f"
+            count += cyrillic < len(word) or lone_rare_letter
+        elif len(word) >= 2 and not any(char.isascii() for char in word):
+            count += 1
+    return count
 
 
 def _check_is_text(text: str, *, path) -> None:
     if not text.strip():
         raise InputError(path, "contains only whitespace")
-    controls = sum(
-        1 for char in text if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS
-    )
+    controls = len(_CONTROL.findall(text))
     if controls > max(8, len(text) // 100):
         raise InputError(path, f"looks binary, not text ({controls} control characters)")
 
@@ -237,7 +285,18 @@ _UNGDC_SOURCE = "UN General Debate Corpus v13 (Jankin, Baturo & Dasandi), doi:10
 _INTERVIEW_SOURCE = "Interfax interview, English translation, as re-published on a web page"
 
 
+_HONORIFIC = re.compile(r"^(?:(?:mr|mrs|ms|miss|dr|madam|h\.\s?e)\.?\s+)+", re.IGNORECASE)
+
+
 def _ungdc_speakers(raw_dir: Path) -> pd.DataFrame:
+    """The corpus's speaker tables, tidied: one country name per ISO code, names without honorifics.
+
+    The source spells a country differently across years ("Russian Federation",
+    "Russia", "Republic of Russia"); every statement of a code gets the name its
+    most recent row uses, so that selecting by country finds all of them.
+    """
+    from .transcripts import normalise_name
+
     tables = [
         pd.read_csv(path, dtype=str).iloc[:, :6]
         for path in sorted((raw_dir / "ungdc").glob("speakers_*.csv"))
@@ -246,6 +305,9 @@ def _ungdc_speakers(raw_dir: Path) -> pd.DataFrame:
     speakers.columns = ["year", "session", "iso", "country", "speaker", "post"]
     for column in speakers:
         speakers[column] = speakers[column].str.strip()
+    latest = speakers.sort_values("year", kind="stable").groupby("iso")["country"].last()
+    speakers["country"] = speakers["iso"].map(latest)
+    speakers["speaker"] = [normalise_name(_HONORIFIC.sub("", name)) for name in speakers["speaker"]]
     return speakers.drop_duplicates(["iso", "year"]).set_index(["iso", "year"])
 
 
@@ -281,8 +343,18 @@ def describe_raw_files(raw_dir: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
 
 
+#: The doc_ids doc_id_from_path makes: plain file names, safe wherever an id names a file.
+_SAFE_DOC_ID = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
+
+
 def read_manifest(path: str | Path) -> pd.DataFrame:
-    """Read a manifest CSV; a missing column or a duplicated ``doc_id`` raises :class:`InputError`."""
+    """Read a manifest CSV; a missing column, a duplicated or unsafe ``doc_id`` raises :class:`InputError`.
+
+    A ``doc_id`` follows the rule of ids made from file names (letters,
+    digits, ``_``, ``.``, ``-``), so that an id such as ``../x`` can never
+    name a file outside a chosen folder; a ``path`` must lie inside the
+    raw-data folder (``../`` or an absolute path would read other files).
+    """
     path = Path(path)
     try:
         manifest = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -291,6 +363,14 @@ def read_manifest(path: str | Path) -> pd.DataFrame:
     missing = [column for column in ("doc_id", "path", "sha256") if column not in manifest]
     if missing:
         raise InputError(path, f"lacks the column(s) {', '.join(missing)}")
+    for index, (doc_id, relative) in enumerate(zip(manifest["doc_id"], manifest["path"])):
+        if not _SAFE_DOC_ID.fullmatch(doc_id):
+            raise InputError(
+                path, f"doc_id {doc_id!r} is not a plain file name (letters, digits, '_', '.', '-')",
+                line=index + 2,
+            )
+        if Path(relative).is_absolute() or ".." in Path(relative).parts or not relative.strip():
+            raise InputError(path, f"path {relative!r} does not lie inside the raw-data folder", line=index + 2)
     duplicated = manifest["doc_id"][manifest["doc_id"].duplicated()]
     if len(duplicated):
         line = int(duplicated.index[0]) + 2

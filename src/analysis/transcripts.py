@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -32,16 +33,18 @@ _SHARE_WORDS = (
     r"google\+|pinterest|linkedin|tumblr|facebook|twitter|x|whatsapp|telegram|vk|vkontakte|reddit|"
     r"e-?mail|print|share|tweet|copy\s+link|pocket|viber|ok|odnoklassniki|\+"
 )
+# Possessive quantifiers (``*+``) where a run of spaces could be split between two quantifiers:
+# without them a long run of spaces inside a line costs quadratic time.
 FURNITURE = re.compile(
     rf"""^\s*(?:
-        (?:(?:{_SHARE_WORDS})[\s|·•,]*){{2,}}                      # a row of share buttons
-      | (?:share|share\s+this(?:\s+article)?|print\s+this\s+page|tags?)\s*:.*
+        (?:(?:{_SHARE_WORDS})[\s|·•,]*+){{2,}}                     # a row of share buttons
+      | (?:share|share\s+this(?:\s+article)?|print\s+this\s+page|tags?)\s*:.*+
       | leave\s+a\s+(?:reply|comment)
       | (?:\d+\s+)?comments?
       | related\s+(?:posts|articles|news)
-      | read\s+(?:more|also)\s*:?
+      | read\s+(?:more|also)\s*+:?
       | subscribe(?:\s+to\s+our\s+newsletter)?
-      | (?:©|\(c\)|copyright\b).*
+      | (?:©|\(c\)|copyright\b).*+
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -56,6 +59,8 @@ LABEL = re.compile(
     rf"""[ \t]*(?:(?P<qa>(?i:question|answer|q|a))[ \t]*:|(?P<name>{_NAME})[ \t]*:(?=\s|$))[ \t]*""",
     re.VERBOSE,
 )
+#: Text made of nothing but question/answer labels ("Question:Question:..." on one line).
+_ONLY_QA_LABELS = re.compile(r"(?:\s*(?i:question|answer|q|a)[ \t]*:)+\s*")
 #: Words that open a speech's own sentences with a colon ("First: ...") and are never speaker labels.
 NOT_A_SPEAKER = frozenset(
     """first second third fourth fifth sixth seventh eighth ninth tenth last lastly next finally firstly
@@ -75,7 +80,7 @@ _TITLE_OUTLET = re.compile(
     r"(?:\s+(?:news\s+agency|agency|newspaper|magazine|daily|weekly|TV|television|channel|radio|"
     r"broadcaster|portal|website))?\s*(?:[,.:;]|$)"
 )
-_SENTENCE_END = tuple(".!?:;\"”’)»")
+_SENTENCE_END = tuple(".!?:;\"”’)»…")
 
 
 @dataclass
@@ -140,6 +145,8 @@ def parse_transcript(
     content = [p for p in body if not p.kind]
     if not content:
         raise InputError(path or doc_id, "has a header but no text after it")
+    if not labelled and _ONLY_QA_LABELS.fullmatch(text, content[0].start, content[-1].end):
+        raise InputError(path or doc_id, "contains speaker labels but no words after them")
     if labelled:
         turns = _turns_from_labels(text, content, header, speaker=speaker)
     else:
@@ -155,6 +162,8 @@ def parse_transcript(
                 span_rows.append((doc_id, "label", p.start, p.label.end(), -1, text[p.start:p.label.end()]))
                 if p is members[0]:
                     start = p.label.end()
+                    while start < p.end and text[start].isspace():  # e.g. a no-break space after the colon
+                        start += 1
         pieces = [(start if p is members[0] else p.start, p.end) for p in members]
         pieces = [(s, e) for s, e in pieces if text[s:e].strip()]
         if not pieces:
@@ -222,7 +231,12 @@ def split_paragraphs(text: str) -> list[_Para]:
 
 
 def _wrap_width(text: str, lines: list[tuple[int, int]]) -> float | None:
-    """The wrap width of hard-wrapped text, or ``None`` when lines are paragraphs."""
+    """The wrap width of hard-wrapped text, or ``None`` when lines are paragraphs.
+
+    Date and furniture lines ("Leave A Reply") are not prose and say nothing
+    about wrapping: they are left out of the line statistics.
+    """
+    lines = [(s, e) for s, e in lines if not _furniture_kind(text, _Para(s, e))]
     if len(lines) < 8:
         return None
     lengths = sorted(end - start for start, end in lines)
@@ -240,7 +254,7 @@ def _find_labels(text: str, paras: list[_Para]) -> list[int]:
         match = LABEL.match(text, p.start, p.end)
         if match and _could_be_label(match):
             candidates.append((index, match))
-    names = [_name_key(m["name"]) for _, m in candidates if m["name"]]
+    names = Counter(_name_key(m["name"]) for _, m in candidates if m["name"])
     accepted = []
     for index, match in candidates:
         if match["name"] and not _accept_name(match["name"], names):
@@ -266,12 +280,16 @@ def _name_key(name: str) -> str:
     return re.findall(r"[\w'’-]+", name)[-1].lower()
 
 
-def _accept_name(name: str, names: list[str]) -> bool:
-    """A lone capitalised word is a label only when it recurs or is in capitals ('LAVROV:')."""
+def _accept_name(name: str, names: Counter) -> bool:
+    """A lone capitalised word is a label only when it recurs or is in capitals ('LAVROV:').
+
+    ``names`` counts the candidate labels by surname (a counter, so that a
+    document of many short turns is read in linear time).
+    """
     words = re.findall(r"[\w'’-]+", name)
     if len(words) > 1 or "." in name or name.isupper():
         return True
-    return names.count(_name_key(name)) >= 2
+    return names[_name_key(name)] >= 2
 
 
 def _split_header(text: str, paras: list[_Para], *, first_turn: int | None) -> tuple[list[_Para], list[_Para]]:
