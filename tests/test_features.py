@@ -15,7 +15,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from analysis.features import (
-    LexiconVectorizer,
     actor_evaluation_summary,
     actor_evaluations,
     count_matches,
@@ -29,6 +28,7 @@ from analysis.features import (
     word_counts,
 )
 from analysis.lexicon import match_text
+from analysis.vectorizer import LexiconVectorizer
 
 HERE = Path(__file__).resolve().parent
 INTERVIEW = HERE.parent / "data" / "raw" / "interview" / "darchiev-interfax.txt"

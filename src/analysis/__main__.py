@@ -12,7 +12,12 @@ from .errors import AnalysisError
 def _cmd_data(args) -> int:
     from .corpus import build
 
-    built = build(args.raw, args.out, jobs=args.jobs, model=args.model, force=args.force)
+    engine = args.engine or ("dask" if args.scheduler else "local")
+    if args.scheduler and engine != "dask":
+        print("error: --scheduler needs --engine dask", file=sys.stderr)
+        return 2
+    built = build(args.raw, args.out, jobs=args.jobs, model=args.model, force=args.force,
+                  engine=engine, scheduler=args.scheduler)
     print(f"built {len(built)} document(s)" if built else "tables are up to date", file=sys.stderr)
     return 0
 
@@ -74,6 +79,11 @@ def make_parser() -> argparse.ArgumentParser:
     data.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
     data.add_argument("--model", default=None, help="an installed spaCy pipeline to use instead of blank English")
     data.add_argument("--force", action="store_true", help="rebuild every document")
+    data.add_argument("--engine", choices=["local", "dask"], default=None,
+                      help="run on this machine's processes (local, the default) or on a Dask cluster "
+                           "(dask: a local cluster of --jobs processes unless --scheduler is given)")
+    data.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                      help="the Dask scheduler to use (e.g. tcp://10.0.0.5:8786); implies --engine dask")
     data.set_defaults(run=_cmd_data)
 
     parse = commands.add_parser("parse", help="print the turns of transcript files as CSV")

@@ -15,14 +15,17 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, config
-from .errors import InputError
+from .errors import AnalysisError, InputError
 from .sources import (
     MANIFEST_COLUMNS, doc_id_from_path, file_sha256, find_documents, read_document, read_manifest,
     verify_checksums,
 )
 
-#: Tables written once per document, as ``<table>/<doc_id>.parquet`` (a partitioned dataset).
+#: Tables with rows for each document, each written as a folder of parts ``<table>/part-NN.parquet``.
 DOCUMENT_TABLES = ("turns", "paragraphs", "sentences", "tokens", "matches", "spans", "texts")
+#: Number of parts per table. A document's rows all lie in one part (chosen by a hash of its id), so
+#: a changed document rewrites one part, and a corpus of any size is read from a few large files.
+N_PARTS = 64
 DOCUMENT_COLUMNS = [
     "doc_id", "path", "sha256", "kind", "title", "speaker", "outlet", "country", "date", "year",
     "n_turns", "n_tokens", "page_date", "encoding", "source", "licence",
@@ -142,9 +145,19 @@ def _unique_doc_ids(plan: pd.DataFrame) -> pd.DataFrame:
 # --- building one document ------------------------------------------------------------------------
 
 def build_document(raw_dir: str | Path, row: dict, *, model: str | None = None) -> dict[str, pd.DataFrame]:
-    """Every per-document table for one planned document (read → parse → nlp → match)."""
+    """Every per-document table for one planned document (read → parse → nlp → match), as DataFrames."""
+    tables, document = _document_tables(raw_dir, row, model=model)
+    frames = {name: table.to_pandas() for name, table in tables.items()}
+    frames["documents"] = _documents_frame([document])
+    return frames
+
+
+def _document_tables(raw_dir: str | Path, row: dict, *, model: str | None) -> tuple[dict, dict]:
+    """The per-document tables of one document as Arrow tables, and its ``documents`` row."""
+    import pyarrow as pa
+
     from .lexicon import find_matches
-    from .nlp import annotate_paragraphs, get_pipeline
+    from .nlp import annotate_paragraphs_arrow, get_pipeline
     from .transcripts import parse_transcript
 
     path = Path(raw_dir) / row["path"]
@@ -153,13 +166,16 @@ def build_document(raw_dir: str | Path, row: dict, *, model: str | None = None) 
         document.text, doc_id=document.doc_id, kind=row.get("kind") or None,
         speaker=row.get("speaker") or None, title=row.get("title") or None, path=str(path),
     )
-    sentences, tokens = annotate_paragraphs(
+    sentences, tokens = annotate_paragraphs_arrow(
         document.text, transcript.paragraphs, doc_id=document.doc_id, nlp=get_pipeline(model),
     )
-    matches = find_matches(document.text, tokens, sentences, doc_id=document.doc_id)
+    matches = find_matches(
+        document.text, tokens.to_pandas(use_threads=False), sentences.to_pandas(use_threads=False),
+        doc_id=document.doc_id,
+    )
     header = transcript.header
     year = str(row.get("year") or "")
-    documents = pd.DataFrame([{
+    record = {
         "doc_id": document.doc_id,
         "path": row["path"],
         "sha256": document.sha256,
@@ -171,31 +187,179 @@ def build_document(raw_dir: str | Path, row: dict, *, model: str | None = None) 
         "date": row.get("date") or "",
         "year": int(year) if year.isdigit() else None,
         "n_turns": len(transcript.turns),
-        "n_tokens": len(tokens),
+        "n_tokens": tokens.num_rows,
         "page_date": header.get("page_date", ""),
         "encoding": document.encoding,
         "source": row.get("source") or "",
         "licence": row.get("licence") or "",
-    }], columns=DOCUMENT_COLUMNS)
-    documents["year"] = documents["year"].astype("Int64")
-    return {
-        "documents": documents,
-        "turns": transcript.turns,
-        "paragraphs": transcript.paragraphs,
+    }
+    tables = {
+        "turns": to_arrow(transcript.turns),
+        "paragraphs": to_arrow(transcript.paragraphs),
         "sentences": sentences,
         "tokens": tokens,
-        "matches": matches,
-        "spans": transcript.spans,
-        "texts": pd.DataFrame({"doc_id": [document.doc_id], "text": [document.text]}),
+        "matches": to_arrow(matches),
+        "spans": to_arrow(transcript.spans),
+        "texts": pa.table({"doc_id": pa.array([document.doc_id], pa.large_string()),
+                           "text": pa.array([document.text], pa.large_string())}),
     }
+    return tables, record
 
 
-def _build_and_write(args) -> tuple[str, pd.DataFrame]:
-    raw_dir, out_dir, row, model = args
-    tables = build_document(raw_dir, row, model=model)
+def _documents_frame(records: list[dict]) -> pd.DataFrame:
+    documents = pd.DataFrame(records, columns=DOCUMENT_COLUMNS)
+    documents["year"] = documents["year"].astype("Int64")
+    for column in ("n_turns", "n_tokens"):
+        documents[column] = documents[column].astype("int64")
+    return documents
+
+
+def to_arrow(frame: pd.DataFrame):
+    """A DataFrame as the build stores it: an Arrow table, text as ``large_string``, no pandas metadata.
+
+    Every part of a table then has the same schema whatever its content, and
+    the bytes written depend on the rows alone.
+    """
+    import pyarrow as pa
+
+    table = pa.table({str(column): pa.array(frame[column], from_pandas=True) for column in frame.columns})
+    return _canonical(table)
+
+
+def _canonical(table):
+    import pyarrow as pa
+
+    fields = []
+    for field in table.schema:
+        kind = field.type
+        if pa.types.is_string(kind) or pa.types.is_null(kind) or pa.types.is_large_string(kind):
+            kind = pa.large_string()
+        fields.append(pa.field(field.name, kind))
+    schema = pa.schema(fields)
+    if schema != table.schema.remove_metadata():
+        table = table.cast(schema)
+    return table.replace_schema_metadata(None)
+
+
+# --- building parts of the tables -----------------------------------------------------------------
+
+def part_of(doc_id: str) -> int:
+    """The part (``0 .. N_PARTS - 1``) that holds a document's rows in every table: a hash of its id.
+
+    The hash is SHA-1 (stable across runs and machines, unlike Python's ``hash``).
+
+    >>> part_of("RUS_77_2022") == part_of("RUS_77_2022") < N_PARTS
+    True
+    """
+    return int.from_bytes(hashlib.sha1(doc_id.encode("utf-8")).digest()[:4], "big") % N_PARTS
+
+
+def part_file(part: int) -> str:
+    """The file name of a part: ``part-07.parquet``."""
+    return f"part-{part:02d}.parquet"
+
+
+@dataclass(frozen=True)
+class PartTask:
+    """One unit of build work: rewrite the files of one part, (re)making its stale documents.
+
+    ``rows`` are the plan rows of every document the part holds now (by
+    ``doc_id``); those in ``stale`` are read, parsed and annotated afresh,
+    the others are copied from the part's current files.
+    """
+
+    raw_dir: str
+    out_dir: str
+    part: int
+    rows: tuple
+    stale: frozenset
+    model: str | None = None
+
+
+def build_part(task: PartTask) -> list[dict]:
+    """Write one part of every per-document table; return the ``documents`` rows of its rebuilt documents.
+
+    Rows are ordered by ``doc_id`` within the part, so the bytes written
+    depend only on the documents it holds, not on the order or history of
+    builds. Each file is written atomically.
+    """
+    import pyarrow as pa
+
+    out_dir = Path(task.out_dir)
+    rows = sorted(task.rows, key=lambda row: row["doc_id"])
+    stale = set(task.stale)
+    kept = {row["doc_id"] for row in rows} - stale
+    previous = {}
+    if kept:  # documents missing from the part's current files are made afresh
+        previous = {name: _read_part(out_dir / name / part_file(task.part)) for name in DOCUMENT_TABLES}
+        present = set() if None in previous.values() else set(previous["texts"]["doc_id"].to_pylist())
+        stale |= kept - present
+        kept &= present
+    fresh, records = {}, []
+    for row in rows:
+        if row["doc_id"] in stale:
+            fresh[row["doc_id"]], record = _document_tables(task.raw_dir, row, model=task.model)
+            records.append(record)
     for name in DOCUMENT_TABLES:
-        write_parquet_atomic(tables[name], Path(out_dir) / name / f"{row['doc_id']}.parquet")
-    return row["doc_id"], tables["documents"]
+        runs = _document_runs(previous[name]) if kept else {}
+        pieces = []
+        for row in rows:
+            doc_id = row["doc_id"]
+            if doc_id in fresh:
+                pieces.append(fresh[doc_id][name])
+            elif doc_id in runs:
+                offset, length = runs[doc_id]
+                pieces.append(previous[name].slice(offset, length))
+        path = out_dir / name / part_file(task.part)
+        if pieces:
+            table = _canonical(pa.concat_tables(pieces, promote_options="permissive"))
+            write_table_atomic(table.combine_chunks(), path)
+        elif path.exists():
+            path.unlink()
+    return records
+
+
+def _read_part(path: Path):
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path) if path.is_file() else None
+
+
+def _document_runs(table) -> dict[str, tuple[int, int]]:
+    """``doc_id -> (first row, number of rows)`` of a part, whose documents' rows are contiguous."""
+    import pyarrow.compute as pc
+
+    if table is None or table.num_rows == 0:
+        return {}
+    encoded = pc.run_end_encode(table["doc_id"].combine_chunks())
+    ends = encoded.run_ends.to_pylist()
+    starts = [0, *ends[:-1]]
+    return {doc_id: (start, end - start) for doc_id, start, end in zip(encoded.values.to_pylist(), starts, ends)}
+
+
+def _run_part(task: PartTask):
+    """:func:`build_part` for a worker process: a package error comes back as data (it cannot be pickled)."""
+    try:
+        return build_part(task)
+    except AnalysisError as exc:
+        return _Failure(type(exc).__name__, getattr(exc, "path", None), getattr(exc, "reason", str(exc)),
+                        getattr(exc, "line", None))
+
+
+@dataclass(frozen=True)
+class _Failure:
+    kind: str
+    path: str | None
+    reason: str
+    line: int | None
+
+    def raise_again(self):
+        from . import errors
+
+        kind = getattr(errors, self.kind, InputError)
+        if isinstance(kind, type) and issubclass(kind, InputError):
+            raise kind(self.path, self.reason, line=self.line)
+        raise InputError(self.path, self.reason, line=self.line)
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -207,6 +371,21 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
     os.close(handle)
     try:
         frame.to_parquet(temporary, index=False)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def write_table_atomic(table, path: Path) -> None:
+    """Write an Arrow table as Parquet to a temporary file beside ``path``, then rename it into place."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        pq.write_table(table, temporary)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):
@@ -247,14 +426,48 @@ def stale_documents(raw_dir: str | Path = None, out_dir: str | Path = None, *, m
 def _stale(plan, old: dict, new: dict, out_dir: Path) -> list[str]:
     versions_changed = any(old.get(key) != new[key] for key in ("code", "lexicons", "model"))
     done = old.get("documents", {})
+    complete: dict[int, bool] = {}
     stale = []
     for doc_id, sha in new["documents"].items():
-        parts_exist = all((out_dir / name / f"{doc_id}.parquet").is_file() for name in DOCUMENT_TABLES)
-        if versions_changed or done.get(doc_id) != sha or not parts_exist:
+        part = part_of(doc_id)
+        if part not in complete:
+            complete[part] = all((out_dir / name / part_file(part)).is_file() for name in DOCUMENT_TABLES)
+        if versions_changed or done.get(doc_id) != sha or not complete[part]:
             stale.append(doc_id)
     if not (out_dir / "documents.parquet").is_file() and not stale:
         stale = list(new["documents"])
     return stale
+
+
+def _part_tasks(plan: pd.DataFrame, raw_dir: Path, out_dir: Path, todo: list[str], old: dict,
+                model: str | None) -> list[PartTask]:
+    """One task per part with a stale document or a document removed since the last build, largest first."""
+    rows = plan.to_dict("records")
+    members: dict[int, list[dict]] = {}
+    for row in rows:
+        members.setdefault(part_of(row["doc_id"]), []).append(row)
+    stale_by_part: dict[int, set] = {}
+    for doc_id in todo:
+        stale_by_part.setdefault(part_of(doc_id), set()).add(doc_id)
+    removed = set(old.get("documents", {})) - set(plan["doc_id"])
+    parts = set(stale_by_part) | {part_of(doc_id) for doc_id in removed}
+    tasks = [
+        PartTask(str(raw_dir), str(out_dir), part, tuple(members.get(part, [])),
+                 frozenset(stale_by_part.get(part, set())), model)
+        for part in sorted(parts)
+    ]
+
+    def size(task: PartTask) -> int:
+        return sum(_file_size(raw_dir / row["path"]) for row in task.rows if row["doc_id"] in task.stale)
+
+    return sorted(tasks, key=size, reverse=True)
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def build(
@@ -265,15 +478,30 @@ def build(
     model: str | None = None,
     force: bool = False,
     progress: bool | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> list[str]:
     """Build (or bring up to date) the corpus tables; return the doc_ids that were (re)built.
 
     Only new or changed documents are processed, unless the code, the
-    lexicons or the spaCy model changed (then all are). Each table file is
-    written atomically and the build state last, so an interrupted build
-    leaves the previous tables readable and the next build completes the
-    work. ``progress=None`` shows a bar only on an interactive terminal.
+    lexicons or the spaCy model changed (then all are). Each per-document
+    table is a folder of ``N_PARTS`` Parquet files (a document's rows live in
+    the part :func:`part_of` gives), which DuckDB, Dask, Spark or
+    ``pyarrow.dataset`` read as one dataset. Each file is written atomically
+    and the build state last, so an interrupted build leaves the previous
+    tables readable and the next build completes the work.
+    ``progress=None`` shows a bar only on an interactive terminal.
+
+    ``engine="local"`` runs ``jobs`` worker processes on this machine;
+    ``engine="dask"`` runs the parts on a Dask cluster: the one at
+    ``scheduler`` (an address such as ``tcp://host:8786``), else a local
+    cluster of ``jobs`` processes. The raw and output folders must then be
+    visible to every worker at the same paths (a shared file system).
     """
+    if engine not in ("local", "dask"):
+        raise ValueError(f"engine must be 'local' or 'dask', not {engine!r}")
+    if scheduler and engine != "dask":
+        raise ValueError("a scheduler address needs engine='dask'")
     raw_dir = Path(raw_dir or config.RAW_DIR)
     out_dir = Path(out_dir or config.PROCESSED_DIR)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
@@ -285,72 +513,174 @@ def build(
     if not todo and old_state == new_state:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = {row["doc_id"]: row for row in plan.to_dict("records")}
-    work = [(str(raw_dir), str(out_dir), rows[doc_id], model) for doc_id in todo]
-    built: dict[str, pd.DataFrame] = {}
-    if work:
+    tasks = _part_tasks(plan, raw_dir.resolve(), out_dir.resolve(), todo, old_state, model)
+    built: dict[str, dict] = {}
+    if tasks:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(work), desc="building", unit="doc", file=sys.stderr,
+        bar = tqdm(total=len(todo), desc="building", unit="doc", file=sys.stderr,
                    disable=(not sys.stderr.isatty()) if progress is None else not progress)
-        if jobs > 1 and len(work) > 1:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for doc_id, frame in pool.map(_build_and_write, work, chunksize=max(1, len(work) // (jobs * 8))):
-                    built[doc_id] = frame
-                    bar.update()
-        else:
-            for item in work:
-                doc_id, frame = _build_and_write(item)
-                built[doc_id] = frame
-                bar.update()
+        for records in _run_tasks(tasks, jobs=jobs, engine=engine, scheduler=scheduler, model=model):
+            for record in records:
+                built[record["doc_id"]] = record
+            bar.update(len(records))
         bar.close()
     documents = _assemble_documents(out_dir, plan, built)
-    _remove_stale_parts(out_dir, set(plan["doc_id"]))
+    _remove_stale_parts(out_dir, plan["doc_id"])
     write_parquet_atomic(documents, out_dir / "documents.parquet")
     _write_json_atomic(new_state, out_dir / STATE_FILE)
     return todo
 
 
-def _assemble_documents(out_dir: Path, plan: pd.DataFrame, built: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    previous = pd.DataFrame(columns=DOCUMENT_COLUMNS)
+def _run_tasks(tasks: list[PartTask], *, jobs: int, engine: str, scheduler: str | None, model: str | None):
+    """Run the part tasks (here, in worker processes or on a Dask cluster); yield each one's records."""
+    if engine == "dask":
+        yield from _run_on_dask(tasks, jobs=jobs, scheduler=scheduler)
+        return
+    if jobs <= 1 or len(tasks) == 1:
+        for task in tasks:
+            yield build_part(task)
+        return
+    import multiprocessing
+    from concurrent.futures import as_completed
+
+    context = multiprocessing.get_context()
+    if context.get_start_method() == "fork":
+        _warm_up(model)  # forked workers inherit the loaded pipeline and lexicons
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        futures = [pool.submit(_run_part, task) for task in tasks]
+        try:
+            for future in as_completed(futures):
+                yield _checked(future.result())
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _run_on_dask(tasks: list[PartTask], *, jobs: int, scheduler: str | None):
+    import logging
+
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError(None, "engine 'dask' needs Dask: pip install 'analysis[distributed]'") from None
+    cluster = None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise InputError(scheduler, f"cannot reach the Dask scheduler ({exc})") from None
+    else:
+        cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        futures = client.map(_run_part, tasks, pure=False)
+        for future in as_completed(futures):
+            yield _checked(future.result())
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _checked(result):
+    if isinstance(result, _Failure):
+        result.raise_again()
+    return result
+
+
+def _warm_up(model: str | None) -> None:
+    """Load the spaCy pipeline and the lexicons once, by annotating and matching one short text."""
+    from .lexicon import find_matches
+    from .nlp import annotate_paragraphs, get_pipeline
+
+    text = "Sanctions were imposed."
+    paragraphs = pd.DataFrame({"turn_id": [0], "paragraph_id": [0], "start": [0], "end": [len(text)]})
+    sentences, tokens = annotate_paragraphs(text, paragraphs, doc_id="warm-up", nlp=get_pipeline(model))
+    find_matches(text, tokens, sentences, doc_id="warm-up")
+
+
+def _assemble_documents(out_dir: Path, plan: pd.DataFrame, built: dict[str, dict]) -> pd.DataFrame:
+    """The ``documents`` table in plan order: rows of rebuilt documents, the others from the last build."""
+    frames = [_documents_frame(list(built.values()))]
     if (out_dir / "documents.parquet").is_file():
         previous = pd.read_parquet(out_dir / "documents.parquet")
-    frames = []
-    for doc_id in plan["doc_id"]:
-        if doc_id in built:
-            frames.append(built[doc_id])
-        else:
-            frames.append(previous[previous["doc_id"] == doc_id])
-    documents = pd.concat(frames, ignore_index=True)[DOCUMENT_COLUMNS]
-    documents["year"] = documents["year"].astype("Int64")
-    return documents
+        frames.append(previous[previous["doc_id"].isin(set(plan["doc_id"]) - set(built))][DOCUMENT_COLUMNS])
+    documents = pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True)
+    order = {doc_id: index for index, doc_id in enumerate(plan["doc_id"])}
+    documents = documents.iloc[documents["doc_id"].map(order).argsort(kind="stable")].reset_index(drop=True)
+    return _documents_frame(documents.to_dict("records"))
 
 
-def _remove_stale_parts(out_dir: Path, keep: set[str]) -> None:
+def _remove_stale_parts(out_dir: Path, doc_ids) -> None:
+    """Delete table files no current document uses (parts left empty, or files of an older layout)."""
+    names = {part_file(part_of(doc_id)) for doc_id in doc_ids}
     for name in DOCUMENT_TABLES:
         folder = out_dir / name
         if folder.is_dir():
-            for part in folder.glob("*.parquet"):
-                if part.stem not in keep:
-                    part.unlink()
+            for path in folder.glob("*.parquet"):
+                if path.name not in names:
+                    path.unlink()
 
 
 # --- loading --------------------------------------------------------------------------------------
 
 def read_tables(out_dir: str | Path | None = None) -> Corpus:
-    """Read built tables as they are (no staleness check), in document order."""
-    import pyarrow.parquet as pq
+    """Read built tables as they are (no staleness check), rows in document order.
 
+    Each table's parts are read with Arrow's threads; rows are put in the
+    order of ``documents`` without copying (text columns stay chunked by document).
+    """
     out_dir = Path(out_dir or config.PROCESSED_DIR)
     if not (out_dir / "documents.parquet").is_file():
         raise InputError(out_dir, "holds no built corpus (run `python -m analysis data`)")
     documents = pd.read_parquet(out_dir / "documents.parquet")
+    order = documents["doc_id"].tolist()
     tables = {"documents": documents}
     for name in DOCUMENT_TABLES:
-        paths = [str(out_dir / name / f"{doc_id}.parquet") for doc_id in documents["doc_id"]]
-        table = pq.ParquetDataset(paths).read() if paths else None
+        table = read_table(out_dir, name, order=order)
         tables[name] = table.to_pandas() if table is not None else pd.DataFrame()
     return Corpus(**tables)
+
+
+def read_table(out_dir: str | Path, name: str, *, order: list[str] | None = None, columns: list[str] | None = None):
+    """One per-document table of a built corpus as a ``pyarrow.Table`` (``None`` when it has no parts).
+
+    ``order`` lists doc_ids: the rows of those documents, in that order
+    (others are left out); ``columns`` selects columns (``doc_id`` is read
+    in any case when ``order`` is given).
+
+    >>> tokens = read_table("data/processed", "tokens", columns=["doc_id", "lemma"])  # doctest: +SKIP
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = sorted((Path(out_dir) / name).glob("part-*.parquet"))
+    if not files:
+        return None
+    wanted = None if columns is None else list(dict.fromkeys(([] if order is None else ["doc_id"]) + columns))
+    table = pa.concat_tables([pq.read_table(path, columns=wanted) for path in files])
+    if order is None:
+        return table
+    runs = _document_runs(table)
+    slices: list[list[int]] = []  # [first row, number of rows], neighbours in the table merged
+    for doc_id in order:
+        if doc_id in runs:
+            start, length = runs[doc_id]
+            if slices and slices[-1][0] + slices[-1][1] == start:
+                slices[-1][1] += length
+            else:
+                slices.append([start, length])
+    if len(slices) == 1 and slices[0] == [0, table.num_rows]:
+        result = table
+    else:  # zero-copy: the result's columns are chunked by document
+        result = pa.concat_tables([table.slice(start, length) for start, length in slices]) if slices \
+            else table.slice(0, 0)
+    if columns is not None and "doc_id" not in columns:
+        result = result.drop_columns(["doc_id"])
+    return result
 
 
 def load_corpus(

@@ -7,11 +7,8 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from .lexicon import BLOCK_LABEL, CompiledLexicon, actor_camps, compiled_lexicon, match_text
+from .lexicon import actor_camps
 
 UNIT_KEYS = {"turn": ["doc_id", "turn_id"], "document": ["doc_id"]}
 QUOTE_LABELS = ("quotation", "scare_quote")
@@ -243,69 +240,349 @@ def explain(
     return explained.sort_values(["start", "end"], kind="stable", ignore_index=True)
 
 
-class LexiconVectorizer(TransformerMixin, BaseEstimator):
-    """Turn raw texts into lexicon counts, so the lexicons plug into scikit-learn pipelines.
+# --- rates through time and groups (themes, sanctions, NATO, reciprocity) -------------------------
 
-    Each text is tokenised and matched with :func:`analysis.lexicon.match_text` (one paragraph
-    per blank-line-separated block). ``lexicons`` is None (the packaged lexicons), an entries
-    table or a path; ``layers`` keeps only those layers; ``per_1000=True`` gives rates per
-    1,000 non-punctuation tokens instead of counts. ``transform`` returns a sparse CSR matrix
-    (convert with ``.toarray()``); columns are ``get_feature_names_out()``, e.g. ``theme:nato``.
+#: The countries whose UN General Debate statements (1992-2024) the corpus holds in full.
+UN_COUNTRIES = ("Canada", "Russia", "United States of America")
+RATE_COLUMNS = ["n_documents", "n_tokens", "count", "rate"]
+_MATCH_KEYS = ("label", "pattern")
 
-    >>> vec = LexiconVectorizer(layers=["theme"]).fit(["NATO expansion"])
-    >>> X = vec.transform(["Sanctions, sanctions and NATO."])
-    >>> dict(zip(vec.get_feature_names_out(), X.toarray()[0]))["theme:sanctions"]
-    np.float64(2.0)
+#: Words and phrases that open a conditional (or conditional-like) clause, after the subordinators
+#: of condition in Quirk, Greenbaum, Leech & Svartvik (1985), *A Comprehensive Grammar of the
+#: English Language*, ch. 15; "to the extent that" and "insofar as" set a condition by degree.
+CONDITIONAL_MARKERS = (
+    "if", "unless", "provided that", "providing that", "on condition that", "on the condition that",
+    "as long as", "so long as", "in case", "in the event that", "to the extent that", "insofar as",
+    "in so far as",
+)
+
+
+def country_documents(
+    documents: pd.DataFrame,
+    countries: Sequence[str] = UN_COUNTRIES,
+    *,
+    kind: str | None = "speech",
+    names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """The documents of some countries: by default the UN statements of Canada, Russia and the USA.
+
+    ``kind=None`` keeps every kind (the interview is a Russian document too). ``names`` maps
+    other spellings of a country to one name before choosing (a corpus whose metadata spell
+    "Russian Federation" and "Russia"); ``countries`` are compared after renaming. Rows keep
+    their order.
+
+    >>> un = corpus.subset(doc_ids=country_documents(corpus.documents)["doc_id"])  # doctest: +SKIP
     """
-
-    def __init__(self, lexicons=None, layers: Sequence[str] | None = None, per_1000: bool = False):
-        self.lexicons = lexicons
-        self.layers = layers
-        self.per_1000 = per_1000
-
-    def fit(self, X=None, y=None):
-        """Compile the lexicons and fix the feature names (the texts are not needed)."""
-        layers = list(self.layers) if self.layers is not None else None
-        compiled = compiled_lexicon(self.lexicons, layers=layers)
-        entries = compiled.entries[compiled.entries["label"] != BLOCK_LABEL]
-        names = {feature_name(a, b) for a, b in zip(entries["layer"], entries["label"])}
-        if layers is None or "quote" in layers:
-            names |= {feature_name("quote", label) for label in QUOTE_LABELS}
-        self.compiled_: CompiledLexicon = compiled
-        self.feature_names_ = np.array(sorted(names), dtype=object)
-        return self
-
-    def transform(self, X) -> sparse.csr_matrix:
-        """A (texts x features) sparse matrix of counts (or rates with ``per_1000=True``)."""
-        check_is_fitted(self, "compiled_")
-        if isinstance(X, str):
-            raise ValueError("expected an iterable of texts, not one string")
-        column = {name: i for i, name in enumerate(self.feature_names_)}
-        layers = list(self.layers) if self.layers is not None else None
-        texts = [str(text) for text in X]
-        rows, cols, values = [], [], []
-        for row, text in enumerate(texts):
-            found = match_text(text, lexicons=self.compiled_, layers=layers)
-            names = [feature_name(a, b) for a, b in zip(found["layer"], found["label"])]
-            counted = pd.Series(names, dtype=object).value_counts()
-            scale = 1.0
-            if self.per_1000:
-                n_words = _word_count(text)
-                scale = 1000.0 / n_words if n_words else 0.0
-            for name, n in counted.items():
-                if name in column:
-                    rows.append(row)
-                    cols.append(column[name])
-                    values.append(n * scale)
-        return sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), len(column)), dtype=np.float64)
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """The feature names, ``layer:label``, in column order."""
-        check_is_fitted(self, "feature_names_")
-        return self.feature_names_.copy()
+    renamed = documents if not names else documents.assign(country=documents["country"].replace(names))
+    chosen = renamed["country"].isin(list(countries))
+    if kind is not None:
+        chosen &= renamed["kind"] == kind
+    return renamed[chosen].reset_index(drop=True)
 
 
-def _word_count(text: str) -> int:
-    from .nlp import get_pipeline
+def _chosen_matches(matches: pd.DataFrame, feature: str, pattern: str | None) -> pd.DataFrame:
+    """The rows of ``matches`` for ``"layer:label"`` (or a whole ``"layer"``), optionally by entry."""
+    import re
 
-    return sum(1 for tok in get_pipeline().tokenizer(text) if not tok.is_space and not tok.is_punct)
+    layer, _, label = feature.partition(":")
+    if not layer:
+        raise ValueError(f"a feature is 'layer' or 'layer:label', not {feature!r}")
+    chosen = matches["layer"] == layer
+    if label:
+        chosen &= matches["label"] == label
+    rows = matches[chosen]
+    if pattern is not None:
+        entry = re.compile(pattern, re.IGNORECASE)
+        rows = rows[np.array([entry.search(p) is not None for p in rows["pattern"].astype(str)], dtype=bool)]
+    return rows
+
+
+def group_rates(
+    matches: pd.DataFrame,
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    feature: str,
+    by: str | Sequence[str] = ("year", "country"),
+    per: int = 10_000,
+    pattern: str | None = None,
+) -> pd.DataFrame:
+    """Matches of one label (or layer) per ``per`` tokens in groups of documents: per year and country.
+
+    ``documents`` says which documents count and holds the columns of ``by`` (``year``,
+    ``country``, ``kind``...); ``by`` may also name ``label`` or ``pattern``, the match columns,
+    to split the count by lexicon label or entry (each group then gets a row for every value seen
+    in the selected documents). ``feature`` is ``"theme:sanctions"`` or a whole layer
+    (``"theme"``); ``pattern`` keeps only the matches whose lexicon entry (the ``pattern``
+    column) contains this regular expression, case-insensitive (``"expan|enlarg|eastward"``).
+
+    ``rate = count / n_tokens * per``, the normalised frequency of Biber, Conrad & Reppen (1998,
+    *Corpus Linguistics*, p. 263), where ``n_tokens`` are the non-punctuation tokens of the
+    group's documents (:func:`word_counts`) and ``count`` their matches. A group with documents
+    but no match has ``count`` 0 and ``rate`` 0 (a year without a statement has no row at all);
+    a group without tokens has ``rate`` NaN. Rows are sorted by ``by``.
+
+    >>> rates = group_rates(corpus.matches, corpus.tokens, corpus.documents,
+    ...                     feature="theme:sanctions", by=["year", "country"])  # doctest: +SKIP
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    if not by:
+        raise ValueError("by must name at least one column")
+    if per <= 0:
+        raise ValueError(f"per must be positive, not {per!r}")
+    match_keys = [key for key in by if key in _MATCH_KEYS]
+    doc_keys = [key for key in by if key not in _MATCH_KEYS]
+    missing = [key for key in doc_keys if key not in documents.columns]
+    if missing:
+        raise ValueError(f"documents has no column(s) {missing}; it has {list(documents.columns)}")
+    docs = documents[list(dict.fromkeys(["doc_id"] + doc_keys))].drop_duplicates("doc_id")
+    sizes = word_counts(tokens[tokens["doc_id"].isin(docs["doc_id"])], unit="document")
+    docs = docs.merge(sizes, on="doc_id", how="left")
+    docs["n_tokens"] = docs["n_tokens"].fillna(0).astype("int64")
+    group_keys = doc_keys or ["_all"]
+    docs = docs.assign(_all=0)
+    keyed = list(dict.fromkeys(["doc_id"] + group_keys))
+    groups = docs.groupby(group_keys, sort=True, dropna=False).agg(
+        n_documents=("doc_id", "size"), n_tokens=("n_tokens", "sum")).reset_index()
+    chosen = _chosen_matches(matches, feature, pattern)
+    chosen = chosen[["doc_id"] + match_keys].merge(docs[keyed], on="doc_id", how="inner")
+    counted = chosen.groupby(group_keys + match_keys, sort=True, dropna=False).size().rename("count").reset_index()
+    if match_keys:
+        seen = chosen[match_keys].drop_duplicates().sort_values(match_keys, kind="stable")
+        groups = groups.merge(seen, how="cross")
+    table = groups.merge(counted, on=group_keys + match_keys, how="left")
+    table["count"] = table["count"].fillna(0).astype("int64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["rate"] = np.where(table["n_tokens"] > 0, table["count"] / table["n_tokens"] * per, np.nan)
+    table = table.sort_values(by, kind="stable", ignore_index=True)
+    table.attrs["per"] = per
+    return table[by + RATE_COLUMNS]
+
+
+def label_tokens(
+    tokens: pd.DataFrame,
+    matches: pd.DataFrame,
+    *,
+    feature: str,
+    words: str | None = None,
+    pattern: str | None = None,
+) -> np.ndarray:
+    """Boolean mask over ``tokens``: the tokens inside a match of ``feature``, a node for collocations.
+
+    ``words`` keeps only tokens whose lower-case form fully matches this regular expression
+    (``"sanction.*"``: the word itself, not "pressure" of "sanctions pressure"); ``pattern``
+    selects lexicon entries as in :func:`group_rates`. Because the matches decide, a word the
+    lexicon leaves out ("UN-sanctioned", meaning authorised) is not a node.
+
+    >>> node = label_tokens(corpus.tokens, corpus.matches, feature="theme:sanctions",
+    ...                     words="sanction.*")                                   # doctest: +SKIP
+    >>> stats.collocates(corpus.tokens, node, by="lemma")                         # doctest: +SKIP
+    """
+    from .stats import tokens_in_spans
+
+    mask = tokens_in_spans(tokens, _chosen_matches(matches, feature, pattern))
+    if words is not None:
+        mask &= tokens["lower"].astype(str).str.fullmatch(words, case=False).to_numpy(dtype=bool)
+    return mask
+
+
+def matches_near(
+    matches: pd.DataFrame,
+    *,
+    feature: str,
+    layer: str = "evaluation",
+    within: str = "sentence",
+    pattern: str | None = None,
+) -> pd.DataFrame:
+    """The matches of ``layer`` (evaluative words by default) in the sentences that mention ``feature``.
+
+    One row per match of ``layer`` lying in a sentence (``within="turn"``: a turn) that holds at
+    least one match of ``feature`` (``"theme:sanctions"``; ``pattern`` as in
+    :func:`group_rates`) and not overlapping any of them, so each word counts once however many
+    mentions share its sentence. Columns: ``doc_id, turn_id, sentence_id, start, end, word``
+    (lower-cased text), ``label``, ``n_mentions`` and ``mentions`` (the feature's matches in the
+    unit, joined with "; "). Sharing a sentence says nothing about what the word evaluates:
+    read the sentences (:func:`explain`) before concluding.
+
+    >>> near = matches_near(corpus.matches, feature="theme:sanctions")           # doctest: +SKIP
+    >>> near.value_counts(["label", "word"]).head()                              # doctest: +SKIP
+    """
+    keys = {"sentence": ["doc_id", "sentence_id"], "turn": ["doc_id", "turn_id"]}
+    if within not in keys:
+        raise ValueError(f"within must be 'sentence' or 'turn', not {within!r}")
+    unit = keys[within]
+    columns = ["doc_id", "turn_id", "sentence_id", "start", "end", "word", "label", "n_mentions", "mentions"]
+    nodes = _chosen_matches(matches, feature, pattern).sort_values(["doc_id", "start"], kind="stable")
+    words = matches[matches["layer"] == layer].reset_index(drop=True).rename_axis("_word").reset_index()
+    mentions = nodes.groupby(unit, sort=True).agg(n_mentions=("text", "size"), mentions=("text", "; ".join))
+    near = words.merge(mentions.reset_index(), on=unit, how="inner")
+    pairs = near[unit + ["_word", "start", "end"]].merge(
+        nodes[unit + ["start", "end"]].rename(columns={"start": "_start", "end": "_end"}), on=unit, how="inner")
+    overlapping = pairs.loc[(pairs["start"] < pairs["_end"]) & (pairs["end"] > pairs["_start"]), "_word"]
+    near = near[~near["_word"].isin(overlapping)]
+    near = near.assign(word=near["text"].astype(str).str.lower(), n_mentions=near["n_mentions"].astype("int64"))
+    return near.sort_values(["doc_id", "start", "end"], kind="stable", ignore_index=True)[columns]
+
+
+def find_conditionals(tokens: pd.DataFrame, *, markers: Sequence[str] = CONDITIONAL_MARKERS) -> pd.DataFrame:
+    """The markers of conditional clauses ("if", "unless", "provided that"...) as a matches table.
+
+    Layer ``conditional``, label ``conditional``, ``pattern`` the marker; word forms are matched
+    case-insensitively and a longer marker wins over a shorter one inside it. The rows feed
+    :func:`count_matches`, :func:`group_rates` and ``concordance.kwic(by="label")`` like any
+    lexicon layer. A marker is not a meaning: "if" also opens indirect questions ("asked if") and
+    "as long as" can be temporal; read the sentences (``kwic(context="sentence")``).
+
+    >>> find_conditionals(corpus.tokens)["pattern"].value_counts()          # doctest: +SKIP
+    """
+    from .lexicon import MATCH_COLUMNS, match_tokens
+
+    markers = list(dict.fromkeys(str(m).strip() for m in markers if str(m).strip()))
+    if not markers:
+        raise ValueError("markers must hold at least one word or phrase")
+    entries = pd.DataFrame({"layer": "conditional", "label": "conditional", "pattern": markers, "match": "form"})
+    return match_tokens(tokens, entries)[MATCH_COLUMNS]
+
+
+# --- actors, framing, questions and answers --------------------------------------------------------
+
+#: The units within which two actors count as named together (:func:`actor_cooccurrence`).
+COOCCURRENCE_UNITS = {"sentence": ["doc_id", "sentence_id"], "turn": ["doc_id", "turn_id"], "document": ["doc_id"]}
+EDGE_COLUMNS = ["source", "target", "weight"]
+
+#: Words and phrases that commonly trigger a presupposition, by kind (after the list of
+#: Levinson 1983, *Pragmatics*, pp. 181-185, which follows Karttunen). Patterns are word forms,
+#: case-insensitive, ``*`` a wildcard; where two overlap the longer wins. A trigger marks a
+#: candidate for reading, not a proven presupposition: "since" may be causal, "left" may mean
+#: departed, "the start of" is a definite description as much as a change of state.
+PRESUPPOSITION_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "factive": ("understand correctly that", "know that", "knew that", "realize that", "realise that",
+                "aware that", "the fact that", "regret*"),
+    "change of state": ("stop", "stops", "stopped", "stopping", "continue*", "no longer", "still",
+                        "begin*", "began", "begun", "start", "starts", "started", "the start of",
+                        "remain*", "have left", "has left", "had left"),
+    "iterative": ("again", "another", "anymore", "any more", "return to", "returned to", "back to",
+                  "restore*", "resum*"),
+    "temporal clause": ("after which", "after", "before", "since", "when", "while"),
+    "implicative": ("manage*", "forget to", "forgot to", "happen to", "happened to", "avoid*"),
+}
+PRESUPPOSITION_COLUMNS = ["doc_id", "turn_id", "sentence_id", "start", "end", "trigger", "text", "pattern", "sentence"]
+
+
+def actor_cooccurrence(matches: pd.DataFrame, *, unit: str = "sentence", layer: str = "actor") -> pd.DataFrame:
+    """Edges of the actor co-occurrence network: ``source, target, weight``.
+
+    Two actors (labels of the ``actor`` layer) co-occur when one unit -- a sentence by default,
+    or a ``"turn"`` or ``"document"`` -- names both; ``weight`` is the number of units naming
+    both, however often each is named in them (the unit co-occurrence count of semantic network
+    analysis; van Atteveldt 2008, *Semantic Network Analysis*, ch. 4). Edges are undirected:
+    ``source`` sorts before ``target``, and an actor never pairs with itself. Rows are sorted
+    by weight (descending), then source and target. Co-occurrence says nothing about how the
+    two are related: read the sentences (:func:`explain`).
+
+    >>> m = pd.DataFrame({"doc_id": "d", "turn_id": 0, "sentence_id": [0, 0, 0, 1, 1],
+    ...                   "layer": "actor", "label": ["Russia", "NATO", "Russia", "NATO", "Russia"]})
+    >>> actor_cooccurrence(m).to_dict("records")
+    [{'source': 'NATO', 'target': 'Russia', 'weight': 2}]
+    """
+    if unit not in COOCCURRENCE_UNITS:
+        raise ValueError(f"unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}")
+    keys = COOCCURRENCE_UNITS[unit]
+    named = matches.loc[matches["layer"] == layer, keys + ["label"]].drop_duplicates()
+    named = named.assign(label=named["label"].astype(str))
+    pairs = named.merge(named, on=keys, suffixes=("_a", "_b"))
+    pairs = pairs[pairs["label_a"] < pairs["label_b"]]
+    edges = pairs.groupby(["label_a", "label_b"], sort=True).size().rename("weight").reset_index()
+    edges = edges.rename(columns={"label_a": "source", "label_b": "target"})
+    edges["weight"] = edges["weight"].astype("int64")
+    edges = edges.sort_values(["weight", "source", "target"], ascending=[False, True, True], kind="stable")
+    return edges[EDGE_COLUMNS].reset_index(drop=True)
+
+
+def pooled_rates(counts: pd.DataFrame, *, by: str | Sequence[str] | None = None, level: str = "label") -> pd.DataFrame:
+    """Counts and rates per 1,000 tokens pooled over the units of :func:`count_matches`, in groups.
+
+    ``counts`` is :func:`count_matches` output, per turn or per document, with any grouping
+    columns merged in (a turn's ``role``, a document's ``country``); ``by`` names them (None:
+    all units together). ``level="label"`` keeps each layer's labels apart; ``"layer"`` adds
+    them up. ``count`` is the sum of the units' counts and ``n_tokens`` the sum of their tokens
+    (each unit once), so ``per_1000 = count / n_tokens * 1000`` is the pooled normalised
+    frequency (Biber, Conrad & Reppen 1998, p. 263), not the mean of the units' rates.
+
+    >>> c = count_matches(matches, tokens, turns=turns).merge(turns[["doc_id", "turn_id", "role"]])  # doctest: +SKIP
+    >>> pooled_rates(c[c["layer"] == "hedge"], by="role")                                           # doctest: +SKIP
+    """
+    if level not in ("label", "layer"):
+        raise ValueError(f"level must be 'label' or 'layer', not {level!r}")
+    groups = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    missing = [column for column in groups if column not in counts.columns]
+    if missing:
+        raise ValueError(f"the counts lack the grouping column(s) {missing}")
+    units = [key for key in ("doc_id", "turn_id") if key in counts.columns]
+    feature_keys = ["layer"] + (["label"] if level == "label" else [])
+    table = counts.assign(_all=0)
+    groups = groups or ["_all"]
+    sizes = table.drop_duplicates(units).groupby(groups, sort=True)["n_tokens"].sum().reset_index()
+    summed = table.groupby(groups + feature_keys, sort=True)["count"].sum().reset_index()
+    pooled = summed.merge(sizes, on=groups, how="left")
+    pooled["count"] = pooled["count"].astype("int64")
+    pooled["n_tokens"] = pooled["n_tokens"].astype("int64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pooled["per_1000"] = np.where(pooled["n_tokens"] > 0, pooled["count"] / pooled["n_tokens"] * 1000.0, np.nan)
+    return pooled.drop(columns=["_all"], errors="ignore").reset_index(drop=True)
+
+
+def actor_sentiment(
+    sentiment: pd.DataFrame, matches: pd.DataFrame, *, camps: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Each sentence's VADER scores once for every actor it names: sentiment by actor.
+
+    ``sentiment`` is :func:`sentence_sentiment`'s table; ``matches`` supplies the ``actor``
+    layer. Columns: ``doc_id, turn_id, sentence_id, actor, camp, neg, neu, pos, compound``,
+    one row per sentence and actor (an actor named twice in a sentence counts once), sorted
+    by document, sentence and actor. A sentence naming two actors appears under both: the
+    score belongs to the sentence, not to what is said about either actor.
+    """
+    keys = ["doc_id", "sentence_id"]
+    actors = matches.loc[matches["layer"] == "actor", keys + ["label"]].drop_duplicates()
+    actors = actors.rename(columns={"label": "actor"})
+    table = sentiment.merge(actors, on=keys, how="inner")
+    table = table.merge(actor_camps() if camps is None else camps, on="actor", how="left")
+    table["camp"] = table["camp"].fillna("").astype(str)
+    columns = ["doc_id", "turn_id", "sentence_id", "actor", "camp", "neg", "neu", "pos", "compound"]
+    return table[columns].sort_values(["doc_id", "sentence_id", "actor"], kind="stable", ignore_index=True)
+
+
+def question_presuppositions(
+    tokens: pd.DataFrame,
+    turns: pd.DataFrame,
+    sentences: pd.DataFrame,
+    *,
+    triggers: dict[str, Sequence[str]] | None = None,
+    role: str = "question",
+) -> pd.DataFrame:
+    """Presupposition triggers in the question turns, each with its sentence.
+
+    ``triggers`` maps a kind to word-form patterns (default :data:`PRESUPPOSITION_TRIGGERS`);
+    they are matched with the lexicon matcher (:func:`analysis.lexicon.match_tokens`), so a
+    phrase never crosses a sentence end and overlapping patterns count once. Only turns whose
+    ``role`` is ``role`` are searched. Columns: ``doc_id, turn_id, sentence_id, start, end,
+    trigger`` (the kind), ``text`` (the matched words), ``pattern, sentence``, in document order.
+    Offsets point into the document, as in ``matches``.
+    """
+    from .lexicon import match_tokens
+
+    chosen = turns.loc[turns["role"] == role, ["doc_id", "turn_id"]]
+    asked = tokens.merge(chosen, on=["doc_id", "turn_id"], how="inner")
+    entries = pd.DataFrame(
+        [("presupposition", kind, pattern, "form")
+         for kind, patterns in (PRESUPPOSITION_TRIGGERS if triggers is None else triggers).items()
+         for pattern in patterns],
+        columns=["layer", "label", "pattern", "match"])
+    if asked.empty or entries.empty:
+        return pd.DataFrame(columns=PRESUPPOSITION_COLUMNS)
+    found = match_tokens(asked, entries).rename(columns={"label": "trigger"})
+    context = sentences[["doc_id", "sentence_id", "text"]].rename(columns={"text": "sentence"})
+    found = found.merge(context, on=["doc_id", "sentence_id"], how="left")
+    return found.sort_values(["doc_id", "start", "end"], kind="stable", ignore_index=True)[PRESUPPOSITION_COLUMNS]
+

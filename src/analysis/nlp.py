@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SENTENCE_COLUMNS = ["doc_id", "turn_id", "paragraph_id", "sentence_id", "start", "end", "text"]
 TOKEN_COLUMNS = [
     "doc_id", "turn_id", "sentence_id", "token_id", "start", "end",
     "text", "lower", "lemma", "is_alpha", "is_stop", "is_punct",
 ]
+#: Paragraphs handed to spaCy at a time (``Language.pipe``'s ``batch_size``).
+PIPE_BATCH_SIZE = 256
 
 
 @lru_cache(maxsize=4)
@@ -55,41 +61,201 @@ def annotate_paragraphs(
     >>> list(s.text)
     ['It sounded.', 'Biden agreed.']
     """
+    sentences, tokens = annotate_paragraphs_arrow(text, paragraphs, doc_id=doc_id, nlp=nlp)
+    return sentences.to_pandas(use_threads=False), tokens.to_pandas(use_threads=False)
+
+
+def annotate_paragraphs_arrow(
+    text: str, paragraphs: pd.DataFrame, *, doc_id: str, nlp=None,
+) -> tuple[pa.Table, pa.Table]:
+    """:func:`annotate_paragraphs` as two ``pyarrow.Table`` objects (what the corpus build writes).
+
+    Token attributes are read with spaCy's ``Doc.to_array`` and strings are
+    looked up once per distinct word form, so the cost stays close to that
+    of spaCy's tokenizer alone.
+    """
+    import pyarrow as pa
+
     nlp = nlp or get_pipeline()
-    sent_rows: list[tuple] = []
-    tok_rows: list[tuple] = []
-    spans = list(paragraphs[["turn_id", "paragraph_id", "start", "end"]].itertuples(index=False, name=None))
-    docs: Iterable = nlp.pipe(text[start:end] for _, _, start, end in spans)
-    sentence_id = 0
-    token_id = 0
-    for (turn_id, paragraph_id, p_start, _), doc in zip(spans, docs):
-        for sent in doc.sents:
-            words = [tok for tok in sent if not tok.is_space]
-            if not words:
-                continue
-            s_start = p_start + words[0].idx
-            s_end = p_start + words[-1].idx + len(words[-1].text)
-            sent_rows.append((doc_id, int(turn_id), int(paragraph_id), sentence_id, s_start, s_end, text[s_start:s_end]))
-            for tok in words:
-                t_start = p_start + tok.idx
-                tok_rows.append((
-                    doc_id, int(turn_id), sentence_id, token_id, t_start, t_start + len(tok.text),
-                    tok.text, tok.lower_, (tok.lemma_ or tok.text).lower(),
-                    tok.is_alpha, tok.is_stop, tok.is_punct,
-                ))
-                token_id += 1
-            sentence_id += 1
-    sentences = pd.DataFrame(sent_rows, columns=SENTENCE_COLUMNS)
-    tokens = pd.DataFrame(tok_rows, columns=TOKEN_COLUMNS)
-    return _typed(sentences), _typed(tokens)
+    turn_ids = paragraphs["turn_id"].to_numpy(dtype=np.int64)
+    paragraph_ids = paragraphs["paragraph_id"].to_numpy(dtype=np.int64)
+    starts = paragraphs["start"].to_numpy(dtype=np.int64)
+    ends = paragraphs["end"].to_numpy(dtype=np.int64)
+    columns = _token_arrays(nlp, [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())])
+
+    # Per token: the paragraph it comes from, its document offset, its sentence.
+    counts = columns.pop("counts")
+    paragraph_of = np.repeat(np.arange(len(starts)), counts)
+    first_in_paragraph = np.zeros(len(paragraph_of), dtype=bool)
+    first_in_paragraph[np.cumsum(counts)[counts > 0] - counts[counts > 0]] = True
+    sentence_of = np.cumsum(first_in_paragraph | columns.pop("sent_start")) - 1
+    words = ~columns.pop("is_space")
+    token_start = starts[paragraph_of] + columns.pop("idx")
+    token_end = token_start + columns.pop("length")
+
+    # Sentences are numbered through the document; one holding only whitespace is left out.
+    first_word, last_word, sentence_id = _sentence_spans(sentence_of[words])
+    word_start, word_end, word_paragraph = token_start[words], token_end[words], paragraph_of[words]
+    s_start, s_end = word_start[first_word], word_end[last_word]
+    s_paragraph = word_paragraph[first_word]
+
+    n_sentences, n_words = len(first_word), int(words.sum())
+    sentences = pa.table({
+        "doc_id": pa.repeat(pa.scalar(doc_id, pa.large_string()), n_sentences),
+        "turn_id": turn_ids[s_paragraph],
+        "paragraph_id": paragraph_ids[s_paragraph],
+        "sentence_id": np.arange(n_sentences, dtype=np.int64),
+        "start": s_start,
+        "end": s_end,
+        "text": pa.array([text[s:e] for s, e in zip(s_start.tolist(), s_end.tolist())], pa.large_string()),
+    })
+    word_index = pa.array(np.flatnonzero(words))
+    tokens = pa.table({
+        "doc_id": pa.repeat(pa.scalar(doc_id, pa.large_string()), n_words),
+        "turn_id": turn_ids[word_paragraph],
+        "sentence_id": sentence_id,
+        "token_id": np.arange(n_words, dtype=np.int64),
+        "start": word_start,
+        "end": word_end,
+        "text": columns["text"].take(word_index),
+        "lower": columns["lower"].take(word_index),
+        "lemma": columns["lemma"].take(word_index),
+        "is_alpha": columns["is_alpha"][words],
+        "is_stop": columns["is_stop"][words],
+        "is_punct": columns["is_punct"][words],
+    })
+    return sentences, tokens
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give offset and id columns a fixed integer type, so empty and full tables agree."""
-    for column in ("turn_id", "paragraph_id", "sentence_id", "token_id", "start", "end"):
-        if column in frame:
-            frame[column] = frame[column].astype("int64")
-    for column in ("is_alpha", "is_stop", "is_punct"):
-        if column in frame:
-            frame[column] = frame[column].astype(bool)
-    return frame
+def _sentence_spans(word_sentence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First and last word of each sentence, and each word's sentence renumbered 0, 1, 2... without gaps.
+
+    ``word_sentence`` holds each word's sentence number (non-decreasing; a
+    sentence of whitespace alone has no words and so leaves a gap).
+    """
+    n = len(word_sentence)
+    if n == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, empty
+    boundaries = np.flatnonzero(np.diff(word_sentence)) + 1
+    first = np.concatenate([[0], boundaries]).astype(np.int64)
+    last = np.concatenate([boundaries - 1, [n - 1]]).astype(np.int64)
+    renumbered = np.repeat(np.arange(len(first), dtype=np.int64), last - first + 1)
+    return first, last, renumbered
+
+
+def _token_arrays(nlp, texts: list[str]) -> dict:
+    """Every token of ``texts`` (whitespace included) as columns, plus the token count of each text.
+
+    Integer attributes come from ``Doc.to_array``; strings (form, lower case,
+    lemma) are looked up once per distinct word form and spread with an Arrow
+    ``take``. When the pipeline holds only spaCy's rule-based sentence
+    splitter and lookup lemmatizer (the default), only the tokenizer runs and
+    both rules are applied to whole arrays instead, giving the same sentences
+    and lemmas without visiting tokens one by one.
+    """
+    import pyarrow as pa
+    from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LOWER, ORTH, SENT_START
+
+    rules = _rule_components(nlp)
+    attrs = [ORTH, LOWER, IDX, IS_SPACE, IS_ALPHA, IS_STOP, IS_PUNCT]
+    if rules is None:
+        attrs += [SENT_START, LEMMA]
+        docs = nlp.pipe(texts, batch_size=PIPE_BATCH_SIZE)
+    else:
+        docs = nlp.tokenizer.pipe(texts, batch_size=PIPE_BATCH_SIZE)
+    arrays = [doc.to_array(attrs) for doc in docs]
+    counts = np.array([len(a) for a in arrays], dtype=np.int64)
+    table = np.concatenate(arrays) if arrays else np.zeros((0, len(attrs)), dtype=np.uint64)
+    strings = nlp.vocab.strings
+    forms, first, inverse = np.unique(table[:, 0], return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    form_text = [strings[h] for h in forms.tolist()]
+    form_lower = [strings[h] for h in table[first, 1].tolist()]
+    columns = {
+        "counts": counts,
+        "idx": table[:, 2].astype(np.int64),
+        "length": np.fromiter(map(len, form_text), dtype=np.int64, count=len(form_text))[inverse],
+        "is_space": table[:, 3].astype(bool),
+        "is_alpha": table[:, 4].astype(bool),
+        "is_stop": table[:, 5].astype(bool),
+        "is_punct": table[:, 6].astype(bool),
+    }
+    take = pa.array(inverse)
+    columns["text"] = pa.array(form_text, pa.large_string()).take(take)
+    columns["lower"] = pa.array(form_lower, pa.large_string()).take(take)
+    if rules is None:
+        columns["sent_start"] = table[:, 7].astype(np.int64) == 1
+        # A trained pipeline's lemma may depend on context: look up each distinct (lemma, form) pair.
+        pairs, pair_inverse = np.unique(table[:, [8, 0]], axis=0, return_inverse=True)
+        pair_lemma = [(strings[lemma] or strings[form]).lower() for lemma, form in pairs.tolist()]
+        columns["lemma"] = pa.array(pair_lemma, pa.large_string()).take(pa.array(pair_inverse.reshape(-1)))
+        return columns
+    punct_chars, lemmas = rules
+    if punct_chars is None:
+        columns["sent_start"] = np.zeros(len(table), dtype=bool)
+    else:
+        ends_sentence = np.array([form in punct_chars for form in form_text], dtype=bool)[inverse]
+        columns["sent_start"] = _sentence_starts(ends_sentence, columns["is_punct"], counts)
+    if lemmas is None:
+        form_lemma = form_text
+    else:
+        form_lemma = [(_first(lemmas.get(h, form)) or form) for h, form in zip(forms.tolist(), form_text)]
+    columns["lemma"] = pa.array([lemma.lower() for lemma in form_lemma], pa.large_string()).take(take)
+    return columns
+
+
+def _sentence_starts(ends_sentence: np.ndarray, is_punct: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """spaCy's ``Sentencizer`` rule on whole arrays of tokens from consecutive texts.
+
+    A token opens a sentence when a sentence-final character (``ends_sentence``)
+    came before it with only punctuation in between and it is neither
+    punctuation nor sentence-final itself; the first token of each text opens
+    one. (Whitespace tokens are not punctuation, so they can open a sentence,
+    as in spaCy.)
+    """
+    n = len(ends_sentence)
+    first = np.zeros(n, dtype=bool)
+    first[(np.cumsum(counts) - counts)[counts > 0]] = True
+    resets = ~is_punct & ~ends_sentence
+    # The state "a sentence-final character was seen" is set by ends_sentence and cleared by a reset
+    # or by the start of a text; other punctuation leaves it as it was.
+    event = ends_sentence | resets | first
+    last_event = np.maximum.accumulate(np.where(event, np.arange(n), -1)) if n else np.zeros(0, dtype=np.int64)
+    before = np.concatenate([[-1], last_event[:-1]]) if n else last_event
+    seen = np.zeros(n, dtype=bool)
+    has_event = before >= 0
+    seen[has_event] = ends_sentence[before[has_event]]
+    return first | (resets & seen & ~first)
+
+
+def _rule_components(nlp):
+    """``(punct_chars, lemma_table)`` when the pipeline holds nothing but spaCy's rule-based components.
+
+    That is: at most spaCy's own ``Sentencizer`` (its sentence-final characters)
+    and at most its ``Lemmatizer`` in lookup mode (its table, where a form's
+    lemma is ``table.get(form) or form``, as ``Lemmatizer.lookup_lemmatize``
+    gives). Either may be ``None`` when absent. Any other component, or a
+    subclass that changes their behaviour, gives ``None``: then the whole
+    pipeline runs.
+    """
+    from spacy.pipeline import Lemmatizer, Sentencizer
+
+    punct_chars = lemmas = None
+    for _, component in nlp.pipeline:
+        kind = type(component)
+        if kind is Sentencizer and punct_chars is None:
+            punct_chars = frozenset(component.punct_chars)
+        elif (
+            isinstance(component, Lemmatizer) and lemmas is None and component.mode == "lookup"
+            and kind.__call__ is Lemmatizer.__call__ and kind.lookup_lemmatize is Lemmatizer.lookup_lemmatize
+        ):
+            lemmas = component.lookups.get_table("lemma_lookup", {})
+        else:
+            return None
+    return punct_chars, lemmas
+
+
+def _first(value):
+    """A lookup table's entry: a lemma, or a list of lemmas of which spaCy takes the first."""
+    return value[0] if isinstance(value, list) else value

@@ -1,0 +1,357 @@
+"""The paper's figures: each drawn from the corpus tables by one registered function; saved with a manifest."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import config
+from .files import write_atomic
+
+
+@dataclass(frozen=True)
+class PaperFigure:
+    """A figure of the paper: its file name, the function that draws it and the tables it reads."""
+
+    name: str
+    draw: Callable
+    tables: tuple[str, ...]
+    columns: int = 1
+
+    @property
+    def function(self) -> str:
+        return f"{self.draw.__module__}.{self.draw.__qualname__}"
+
+
+#: Every paper figure, in the order of the paper-figures notebook.
+FIGURES: dict[str, PaperFigure] = {}
+
+
+def paper_figure(name: str, *, tables: tuple[str, ...], columns: int = 1):
+    """Register a function ``draw(corpus, ax=None) -> Axes`` as the paper figure ``name``."""
+    def register(draw: Callable) -> Callable:
+        if name in FIGURES:
+            raise ValueError(f"a paper figure is already called {name!r}")
+        FIGURES[name] = PaperFigure(name, draw, tables, columns)
+        return draw
+    return register
+
+
+# --- figures of the themes: the interview's themes, sanctions, NATO, reciprocity -----------------
+
+INTERVIEW_ID = "darchiev-interfax"
+#: The themes the interview is about, first in every figure; the other themes follow by name.
+KEY_THEMES = ("sanctions", "nato", "reciprocity")
+#: Lexicon entries of the NATO theme that speak of its expansion ("expand NATO", "NATO's
+#: enlargement", "eastward"), as a regular expression for ``features.group_rates(pattern=...)``.
+NATO_EXPANSION = "expan|enlarg|eastward"
+#: Shorter names for legends and ticks at one column's width.
+SHORT_NAMES = {"United States of America": "USA"}
+
+
+def _the_interview(corpus):
+    """The interview's part of the corpus."""
+    return corpus.subset(doc_ids=[INTERVIEW_ID])
+
+
+def _theme_order(labels) -> list[str]:
+    """The key themes first, then the others by name."""
+    present = [str(label) for label in dict.fromkeys(labels)]
+    return [t for t in KEY_THEMES if t in present] + sorted(t for t in present if t not in KEY_THEMES)
+
+
+def _turn_ticks(ax, turns) -> None:
+    """Label turns Q0, A1, ... by their role."""
+    labels = [("Q" if role == "question" else "A" if role == "answer" else "S") + str(turn)
+              for turn, role in zip(turns["turn_id"], turns["role"])]
+    ax.set_xticks(ax.get_xticks(), labels)
+    ax.set_xlabel("Turn (Q = question, A = answer)")
+
+
+def _set_height(ax, inches: float) -> None:
+    """Give the figure a height that fits its rows; the width stays one or two columns."""
+    ax.figure.set_size_inches(ax.figure.get_figwidth(), inches)
+
+
+@paper_figure("interview-themes-by-turn", tables=("turns", "matches"), columns=1)
+def interview_themes_by_turn(corpus, ax=None):
+    """Turn-by-theme heatmap of the interview: theme matches per turn."""
+    from .plots import theme_heatmap
+
+    interview = _the_interview(corpus)
+    themes = interview.matches[interview.matches["layer"] == "theme"]
+    ax = theme_heatmap(themes, turns=interview.turns["turn_id"].tolist(),
+                       labels=_theme_order(themes["label"]), title="Themes by turn in the interview", ax=ax)
+    _turn_ticks(ax, interview.turns)
+    _set_height(ax, 2.9)
+    return ax
+
+
+@paper_figure("interview-theme-xray", tables=("tokens", "matches"), columns=1)
+def interview_theme_xray(corpus, ax=None):
+    """Lexical dispersion (x-ray) of every theme through the interview."""
+    from .concordance import dispersion
+    from .plots import dispersion_plot
+
+    interview = _the_interview(corpus)
+    themes = _theme_order(interview.matches.loc[interview.matches["layer"] == "theme", "label"])
+    positions = dispersion(interview.tokens, [f"theme:{t}" for t in themes], by="label", matches=interview.matches)
+    positions = positions.assign(query=positions["query"].str.removeprefix("theme:"))
+    ax = dispersion_plot(positions, patterns=themes, title="Themes through the interview", ax=ax)
+    ax.set_xlabel("Position in the interview (0 = start, 1 = end)")
+    ax.set_ylabel("Theme")
+    _set_height(ax, 2.7)
+    return ax
+
+
+def _rates_by_year(corpus, ax, *, feature: str, pattern: str | None, what: str, title: str):
+    from .features import country_documents, group_rates
+    from .plots import rate_over_time
+
+    documents = country_documents(corpus.documents)
+    statements = corpus.subset(doc_ids=documents["doc_id"])
+    rates = group_rates(statements.matches, statements.tokens, documents, feature=feature,
+                        by=["year", "country"], pattern=pattern)
+    ax = rate_over_time(rates.replace({"country": SHORT_NAMES}), what=what, title=title, ax=ax)
+    ax.set_xlabel("Year of the UN General Debate")
+    return ax
+
+
+@paper_figure("sanctions-by-year", tables=("documents", "tokens", "matches"), columns=1)
+def sanctions_by_year(corpus, ax=None):
+    """Sanctions per 10,000 tokens in the UN statements of Russia, the USA and Canada, 1992-2024."""
+    return _rates_by_year(corpus, ax, feature="theme:sanctions", pattern=None, what="Sanctions",
+                          title="Sanctions in UN statements")
+
+
+@paper_figure("nato-by-year", tables=("documents", "tokens", "matches"), columns=1)
+def nato_by_year(corpus, ax=None):
+    """NATO per 10,000 tokens in the UN statements of Russia, the USA and Canada, 1992-2024."""
+    return _rates_by_year(corpus, ax, feature="theme:nato", pattern=None, what="NATO",
+                          title="NATO in UN statements")
+
+
+@paper_figure("nato-expansion-by-year", tables=("documents", "tokens", "matches"), columns=1)
+def nato_expansion_by_year(corpus, ax=None):
+    """NATO's expansion (the NATO entries matching :data:`NATO_EXPANSION`) per 10,000 tokens, 1992-2024."""
+    return _rates_by_year(corpus, ax, feature="theme:nato", pattern=NATO_EXPANSION, what="NATO expansion",
+                          title="NATO expansion in UN statements")
+
+
+@paper_figure("sanctions-collocates-un", tables=("documents", "tokens", "matches"), columns=1)
+def sanctions_collocates_un(corpus, ax=None):
+    """The strongest collocates (logDice) of "sanction*" in the UN statements of Russia, the USA and Canada."""
+    from .features import country_documents, label_tokens
+    from .plots import collocates_plot
+    from .stats import collocates
+
+    statements = corpus.subset(doc_ids=country_documents(corpus.documents)["doc_id"])
+    node = label_tokens(statements.tokens, statements.matches, feature="theme:sanctions", words="sanction.*")
+    table = collocates(statements.tokens, node, by="lemma",
+                       left=5, right=5, within="sentence", stop_words=True, min_freq=3, sort_by="log_dice")
+    ax = collocates_plot(table, measure="log_dice", n=15,
+                         title="Collocates of “sanction*”", ax=ax)
+    ax.set_ylabel("Collocate in UN statements (lemma)")
+    _set_height(ax, 2.9)
+    return ax
+
+
+def reciprocity_markers(corpus):
+    """Reciprocity per 10,000 tokens in the interview and in each country's UN statements, in two kinds.
+
+    ``marker`` is "mutual(ly)" (the diplomatic formula: "mutual respect", "mutually beneficial")
+    or "other markers" (reciprocity, mirror measures, an eye for an eye, symmetrically...);
+    ``source`` is "Interview" or the country of the UN statements. Columns of
+    :func:`analysis.features.group_rates` plus ``marker``.
+    """
+    import pandas as pd
+
+    from .features import country_documents, group_rates
+
+    documents = country_documents(corpus.documents, kind=None)
+    documents = documents.assign(source=documents["country"].where(documents["kind"] != "interview", "Interview"))
+    chosen = corpus.subset(doc_ids=documents["doc_id"])
+    kinds = {"mutual(ly)": "^mutual", "other markers": "^(?!mutual)"}
+    tables = [group_rates(chosen.matches, chosen.tokens, documents, feature="theme:reciprocity", by="source",
+                          pattern=pattern).assign(marker=marker) for marker, pattern in kinds.items()]
+    table = pd.concat(tables, ignore_index=True)
+    countries = sorted(set(table["source"]) - {"Interview"}, key=lambda s: (s != "Russia", s))
+    order = ["Interview"] * ("Interview" in set(table["source"])) + countries
+    table["source"] = pd.Categorical(table["source"], categories=order, ordered=True)
+    return table.sort_values(["source", "marker"], kind="stable", ignore_index=True)
+
+
+@paper_figure("reciprocity-interview-vs-un", tables=("documents", "tokens", "matches"), columns=1)
+def reciprocity_interview_vs_un(corpus, ax=None):
+    """Reciprocity markers per 10,000 tokens: the interview against the UN statements of three countries."""
+    from .plots import stance_plot
+
+    ax = stance_plot(reciprocity_markers(corpus), by="source", category="marker", value="rate", per=10_000,
+                     categories=["mutual(ly)", "other markers"], title="Reciprocity markers", ax=ax)
+    ax.set_xticks(ax.get_xticks(), [SHORT_NAMES.get(t.get_text(), t.get_text()) for t in ax.get_xticklabels()])
+    ax.set_xlabel("Interview, or UN statements of")
+    return ax
+
+
+# --- figures of actors, questions and answers, stance and keyness --------------------------------
+
+from functools import lru_cache  # noqa: E402  (this section's own import)
+
+#: The stance layers, in the order of the stance figures.
+STANCE_LAYERS = ("modality", "hedge", "booster", "negation")
+
+
+@lru_cache(maxsize=1)
+def _responsiveness_model():
+    """The responsiveness classifier trained on every labelled QEvasion pair (deterministic; trained once)."""
+    from .qa import train_responsiveness_model
+
+    return train_responsiveness_model()
+
+
+def _turn_counts(corpus):
+    from .features import count_matches
+
+    return count_matches(corpus.matches, corpus.tokens, turns=corpus.turns, unit="turn")
+
+
+@paper_figure("actor-network", tables=("matches",))
+def actor_network_figure(corpus, ax=None):
+    """Actors named in the same sentence of the interview, coloured by camp."""
+    from .features import actor_cooccurrence
+    from .lexicon import actor_camps
+    from .plots import actor_network
+
+    edges = actor_cooccurrence(_the_interview(corpus).matches)
+    camps = actor_camps().set_index("actor")["camp"]
+    ax = actor_network(edges, groups=camps, weight_label="sentences naming both",
+                       title="Actors named in the same sentence", ax=ax)
+    _set_height(ax, 3.0)
+    return ax
+
+
+@paper_figure("we-they-by-turn", tables=("turns", "tokens", "matches"))
+def we_they_figure(corpus, ax=None):
+    """First- and third-person plural pronouns in each turn of the interview."""
+    from .features import pronoun_balance
+    from .plots import pronoun_balance_plot
+
+    interview = _the_interview(corpus)
+    ax = pronoun_balance_plot(pronoun_balance(_turn_counts(interview)), title="“We” and “they” by turn", ax=ax)
+    _turn_ticks(ax, interview.turns)
+    return ax
+
+
+@paper_figure("stance-by-turn", tables=("turns", "tokens", "matches"), columns=2)
+def stance_figure(corpus, ax=None):
+    """Rates of modality, hedges, boosters and negation per 1,000 tokens in each turn of the interview."""
+    from .plots import stance_plot
+
+    interview = _the_interview(corpus)
+    counts = _turn_counts(interview)
+    ax = stance_plot(counts[counts["layer"].isin(STANCE_LAYERS)], categories=STANCE_LAYERS,
+                     title="Stance markers by turn", ax=ax)
+    _turn_ticks(ax, interview.turns)
+    return ax
+
+
+@paper_figure("sentiment-by-turn", tables=("turns", "sentences"))
+def sentiment_turn_figure(corpus, ax=None):
+    """Mean VADER compound score of each turn's sentences, coloured by question or answer."""
+    from .features import sentence_sentiment
+    from .plots import sentiment_plot
+
+    interview = _the_interview(corpus)
+    scores = sentence_sentiment(interview.sentences).merge(
+        interview.turns[["doc_id", "turn_id", "role"]], on=["doc_id", "turn_id"], how="left")
+    ax = sentiment_plot(scores, title="Sentiment by turn", ax=ax)
+    _turn_ticks(ax, interview.turns)
+    return ax
+
+
+@paper_figure("sentiment-by-actor", tables=("sentences", "matches"))
+def sentiment_actor_figure(corpus, ax=None):
+    """Mean VADER compound score of the interview's sentences naming each actor."""
+    from .features import actor_sentiment, sentence_sentiment
+    from .plots import sentiment_plot
+
+    interview = _the_interview(corpus)
+    scores = actor_sentiment(sentence_sentiment(interview.sentences), interview.matches)
+    ax = sentiment_plot(scores, by="actor", title="Sentiment by actor named", ax=ax)
+    _set_height(ax, max(1.6, 0.7 + 0.18 * scores["actor"].nunique()))
+    return ax
+
+
+@paper_figure("keyness-answers-vs-russia-un", tables=("documents", "turns", "tokens"))
+def keyness_figure(corpus, ax=None):
+    """Keywords of the interview's answers against Russia's UN General Debate statements, 1992-2024."""
+    from .features import country_documents
+    from .plots import keyness_plot
+    from .stats import keyness
+    from .termcounts import subset_term_counts
+
+    tables = corpus.tokens, corpus.turns, corpus.documents
+    answers = subset_term_counts(*tables, doc_id=INTERVIEW_ID, role="answer")
+    russia_ids = country_documents(corpus.documents, ["Russia"])["doc_id"].tolist()
+    russia = subset_term_counts(*tables, doc_id=russia_ids, year_range=(1992, 2024))
+    ax = keyness_plot(keyness(answers, russia), n=15, target_name="Answers",
+                      reference_name="Russia, UN", title="Answers vs Russia at the UN", ax=ax)
+    _set_height(ax, 3.1)
+    return ax
+
+
+@paper_figure("qa-uptake", tables=("turns", "qevasion"))
+def uptake_figure(corpus, ax=None):
+    """Responsiveness of each question-answer pair of the interview, coloured by the predicted clarity."""
+    from .plots import uptake_plot
+    from .qa import score_interview
+
+    scored = score_interview(_the_interview(corpus).turns, model=_responsiveness_model())
+    return uptake_plot(scored, hue="predicted", value_label="Responsiveness (−1 to +1)",
+                       title="Does the answer take up the question?", ax=ax)
+
+
+# --- drawing and saving all of them --------------------------------------------------------------
+
+def draw_figure(name: str, corpus=None):
+    """Draw one paper figure in the paper style on a new figure; return its Axes."""
+    from .corpus import load_corpus
+    from .plots import subplots, use_style
+
+    if name not in FIGURES:
+        raise KeyError(f"no paper figure {name!r}; there are: {', '.join(FIGURES)}")
+    use_style()
+    figure = FIGURES[name]
+    corpus = corpus if corpus is not None else load_corpus()
+    _, ax = subplots(columns=figure.columns)
+    return figure.draw(corpus, ax=ax)
+
+
+def make_figures(*, out_dir: str | Path | None = None, corpus=None) -> list[Path]:
+    """Draw and save every paper figure (PDF, SVG, PNG) and write ``MANIFEST.csv`` beside them."""
+    import matplotlib.pyplot as plt
+
+    from .corpus import load_corpus
+    from .plots import save_figure
+
+    out_dir = Path(out_dir or config.FIGURES_DIR)
+    corpus = corpus if corpus is not None else load_corpus()
+    rows, written = [], []
+    for name, figure in FIGURES.items():
+        ax = draw_figure(name, corpus)
+        paths = save_figure(ax.figure, name, out_dir=out_dir)
+        plt.close(ax.figure)
+        for path in paths:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            rows.append([name, path.name, digest, " ".join(figure.tables), figure.function])
+        written.extend(paths)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["figure", "file", "sha256", "tables", "function"])
+    writer.writerows(rows)
+    written.append(write_atomic(out_dir / "MANIFEST.csv", buffer.getvalue()))
+    return written
