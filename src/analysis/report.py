@@ -79,17 +79,17 @@ def index_page(notebooks: list[Path], figures: list[Path]) -> str:
 
 
 def make_report(*, jobs: int = 1, notebooks_dir: str | Path | None = None, out_dir: str | Path | None = None) -> list[Path]:
-    """Build the data, draw every figure, execute each notebook in place, write HTML and an index.
+    """Build the data, execute each notebook in place, write HTML copies and an index page.
 
-    Returns the HTML files written. Notebooks are executed in order; one that
-    fails stops the report with the notebook's error.
+    The paper-figures notebook saves every figure (``figures.make_figures``),
+    so the report regenerates ``reports/figures/`` too. Returns the HTML files
+    written. Notebooks run in order; one that fails stops the report with the
+    notebook's error.
     """
     from .corpus import build
-    from .figures import make_figures
 
     out_dir = Path(out_dir or config.REPORTS_DIR)
     build(jobs=jobs)
-    make_figures()
     written = []
     notebooks = notebook_paths(notebooks_dir)
     for path in notebooks:

@@ -1,0 +1,49 @@
+"""The report: notebooks executed reproducibly (no volatile metadata), HTML copies and an index page."""
+
+from __future__ import annotations
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from analysis.report import execute_notebook, index_page, notebook_paths, notebook_to_html, write_notebook
+from conftest import PROJECT_DIR
+
+
+def small_notebook(folder):
+    notebook = new_notebook(cells=[
+        new_markdown_cell("# A tiny notebook"),
+        new_code_cell("import pandas as pd\npd.DataFrame({'label': ['nato', 'sanctions'], 'count': [6, 9]})"),
+        new_code_cell("print(sum(range(10)))"),
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "01-tiny.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_executing_twice_gives_identical_files(tmp_path):
+    path = small_notebook(tmp_path)
+    write_notebook(execute_notebook(path), path)
+    first = path.read_bytes()
+    write_notebook(execute_notebook(path), path)
+    assert path.read_bytes() == first
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.cells[2].outputs[0]["text"] == "45\n"
+    assert all("execution" not in cell.metadata for cell in notebook.cells)
+    assert "version" not in notebook.metadata.get("language_info", {})
+    html = notebook_to_html(notebook)
+    assert "sanctions" in html and "A tiny notebook" in html
+
+
+def test_the_numbered_notebooks_are_found_in_order():
+    names = [p.name for p in notebook_paths(PROJECT_DIR / "notebooks")]
+    assert names == sorted(names) and len(names) >= 10
+    assert names[0].startswith("01-") and names[9].startswith("10-")
+
+
+def test_the_index_page_links_every_notebook_and_figure(tmp_path):
+    notebooks = [tmp_path / "01-corpus.ipynb", tmp_path / "02-themes.ipynb"]
+    figures = [tmp_path / "figures" / "actor-network.pdf"]
+    page = index_page(notebooks, figures)
+    assert 'href="01-corpus.html"' in page and 'href="02-themes.html"' in page
+    assert 'href="figures/actor-network.pdf"' in page
