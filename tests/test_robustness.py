@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -981,8 +980,6 @@ def test_a_manifest_with_unsafe_doc_ids_or_paths_is_refused(tmp_path):
             read_manifest(raw / "manifest.csv")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="corpus._unique_doc_ids: 'a b.txt' and 'a-b.txt' both get doc_id 'a-b'")
 def test_two_files_whose_names_clean_to_the_same_id_are_both_kept(tmp_path):
     from analysis.corpus import build, read_tables
 
@@ -1000,8 +997,6 @@ def test_two_files_whose_names_clean_to_the_same_id_are_both_kept(tmp_path):
     assert {"The first file.", "The second file."} <= set(corpus.turns["text"])
 
 
-@pytest.mark.xfail(strict=True, raises=FileExistsError,
-                   reason="build: out_dir.mkdir raises FileExistsError, shown as a traceback")
 def test_an_output_path_that_is_a_file_is_one_line_error(tmp_path, capsys):
     raw = small_raw(tmp_path)
     (tmp_path / "taken").write_text("not a folder", encoding="utf-8")
@@ -1009,8 +1004,6 @@ def test_an_output_path_that_is_a_file_is_one_line_error(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("error: ")
 
 
-@pytest.mark.xfail(strict=True, raises=pa.ArrowInvalid,
-                   reason="build/read_tables: an unreadable table file raises pyarrow's ArrowInvalid")
 def test_a_corrupt_table_in_the_output_folder_is_one_line_error(tmp_path, capsys):
     from analysis.corpus import build
 

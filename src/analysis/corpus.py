@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 
 from . import __version__, config
 from .errors import AnalysisError, InputError
+from .files import atomic_path, write_atomic
 from .sources import (
     MANIFEST_COLUMNS, doc_id_from_path, file_sha256, find_documents, read_document, read_manifest,
     verify_checksums,
@@ -138,6 +138,11 @@ def _unique_doc_ids(plan: pd.DataFrame) -> pd.DataFrame:
     clash = plan["doc_id"].duplicated(keep=False)
     plan.loc[clash, "doc_id"] = [
         doc_id_from_path(p.replace("/", "__").rsplit(".", 1)[0] + ".x") for p in plan.loc[clash, "path"]
+    ]
+    clash = plan["doc_id"].duplicated(keep=False)  # names that clean to the same id ("a b", "a-b")
+    plan.loc[clash, "doc_id"] = [
+        f"{doc_id}-{hashlib.sha1(path.encode()).hexdigest()[:8]}"
+        for doc_id, path in zip(plan.loc[clash, "doc_id"], plan.loc[clash, "path"])
     ]
     return plan
 
@@ -320,9 +325,7 @@ def build_part(task: PartTask) -> list[dict]:
 
 
 def _read_part(path: Path):
-    import pyarrow.parquet as pq
-
-    return pq.read_table(path) if path.is_file() else None
+    return _read_parquet(path) if path.is_file() else None
 
 
 def _document_runs(table) -> dict[str, tuple[int, int]]:
@@ -366,37 +369,58 @@ class _Failure:
 
 def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
     """Write a table to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         frame.to_parquet(temporary, index=False)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def write_table_atomic(table, path: Path) -> None:
     """Write an Arrow table as Parquet to a temporary file beside ``path``, then rename it into place."""
     import pyarrow.parquet as pq
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_path(path) as temporary:
         pq.write_table(table, temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 def _write_json_atomic(data: dict, path: Path) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=1, sort_keys=True)
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(data, indent=1, sort_keys=True))
+
+
+def _read_parquet(path: Path):
+    """A Parquet file of an earlier build as an Arrow table; a damaged one is a clear error."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(
+            path, f"is not a readable Parquet file ({exc}); delete the output folder and build again",
+        ) from None
+
+
+def _prepare_output(out_dir: Path) -> None:
+    """Create the output folder and sweep away temporary files a killed build left behind."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(out_dir, "is a file, not a folder")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(out_dir, f"cannot be created ({exc.strerror})") from None
+    for leftover in [*out_dir.glob(".*.tmp"), *out_dir.glob("*/.*.tmp")]:
+        leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def _build_lock(out_dir: Path):
+    """One build at a time per output folder (a second waits for the first to finish)."""
+    import fcntl
+
+    with open(out_dir / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _read_state(out_dir: Path) -> dict:
@@ -411,8 +435,14 @@ def _current_state(plan: pd.DataFrame, model: str | None) -> dict:
         "code": code_version(),
         "lexicons": _lexicon_version(),
         "model": model or "blank:en",
-        "documents": dict(zip(plan["doc_id"], plan["sha256"])),
+        "documents": {row["doc_id"]: _row_fingerprint(row) for row in plan.to_dict("records")},
     }
+
+
+def _row_fingerprint(row: dict) -> str:
+    """The raw file's checksum and a hash of its manifest metadata: either changing rebuilds the document."""
+    metadata = json.dumps({k: str(v) for k, v in sorted(row.items()) if k != "sha256"}, sort_keys=True)
+    return f"{row['sha256']}:{hashlib.sha256(metadata.encode()).hexdigest()[:12]}"
 
 
 def stale_documents(raw_dir: str | Path = None, out_dir: str | Path = None, *, model: str | None = None) -> list[str]:
@@ -506,17 +536,24 @@ def build(
     out_dir = Path(out_dir or config.PROCESSED_DIR)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
         raise InputError(out_dir, "the output folder must lie outside the raw-data folder")
+    plan_documents(raw_dir)  # a missing or unreadable raw folder fails before anything is written
+    _prepare_output(out_dir)
+    with _build_lock(out_dir):
+        return _build_locked(raw_dir, out_dir, jobs=jobs, model=model, force=force, progress=progress,
+                             engine=engine, scheduler=scheduler)
+
+
+def _build_locked(raw_dir: Path, out_dir: Path, *, jobs, model, force, progress, engine, scheduler) -> list[str]:
     plan = plan_documents(raw_dir)
     new_state = _current_state(plan, model)
     old_state = _read_state(out_dir)
     todo = list(new_state["documents"]) if force else _stale(plan, old_state, new_state, out_dir)
     if not todo and old_state == new_state:
         return []
-    out_dir.mkdir(parents=True, exist_ok=True)
     tasks = _part_tasks(plan, raw_dir.resolve(), out_dir.resolve(), todo, old_state, model)
     built: dict[str, dict] = {}
     if tasks:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         bar = tqdm(total=len(todo), desc="building", unit="doc", file=sys.stderr,
                    disable=(not sys.stderr.isatty()) if progress is None else not progress)
@@ -606,7 +643,7 @@ def _assemble_documents(out_dir: Path, plan: pd.DataFrame, built: dict[str, dict
     """The ``documents`` table in plan order: rows of rebuilt documents, the others from the last build."""
     frames = [_documents_frame(list(built.values()))]
     if (out_dir / "documents.parquet").is_file():
-        previous = pd.read_parquet(out_dir / "documents.parquet")
+        previous = _read_parquet(out_dir / "documents.parquet").to_pandas()
         frames.append(previous[previous["doc_id"].isin(set(plan["doc_id"]) - set(built))][DOCUMENT_COLUMNS])
     documents = pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True)
     order = {doc_id: index for index, doc_id in enumerate(plan["doc_id"])}
@@ -636,7 +673,7 @@ def read_tables(out_dir: str | Path | None = None) -> Corpus:
     out_dir = Path(out_dir or config.PROCESSED_DIR)
     if not (out_dir / "documents.parquet").is_file():
         raise InputError(out_dir, "holds no built corpus (run `python -m analysis data`)")
-    documents = pd.read_parquet(out_dir / "documents.parquet")
+    documents = _read_parquet(out_dir / "documents.parquet").to_pandas()
     order = documents["doc_id"].tolist()
     tables = {"documents": documents}
     for name in DOCUMENT_TABLES:
