@@ -54,3 +54,10 @@ def test_empty_paragraph_table_gives_empty_typed_tables():
 def test_the_pipeline_is_blank_english_and_cached():
     assert get_pipeline() is get_pipeline()
     assert get_pipeline().pipe_names == ["sentencizer", "lemmatizer"]
+
+
+def test_a_capitalised_word_opening_a_sentence_gets_its_lemma_and_capitals_stay():
+    _, tokens = annotate("Sanctions were imposed. Measures are mirrored. US officials met us. Is it?\n")
+    lemmas = dict(zip(tokens["text"], tokens["lemma"]))
+    assert (lemmas["Sanctions"], lemmas["Measures"], lemmas["Is"]) == ("sanction", "measure", "be")
+    assert lemmas["US"] == "us"  # capitals are not looked up in lower case (not the pronoun's lemma)

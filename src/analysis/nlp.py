@@ -168,8 +168,10 @@ def _token_arrays(nlp, texts: list[str]) -> dict:
     counts = np.array([len(a) for a in arrays], dtype=np.int64)
     table = np.concatenate(arrays) if arrays else np.zeros((0, len(attrs)), dtype=np.uint64)
     strings = nlp.vocab.strings
-    forms, first, inverse = np.unique(table[:, 0], return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    inverse, forms = pd.factorize(table[:, 0])  # hashing, not sorting: the order of forms is irrelevant
+    first = np.empty(len(forms), dtype=np.int64)
+    first[inverse[::-1]] = np.arange(len(inverse), dtype=np.int64)[::-1]  # each form's first token
+    forms = np.asarray(forms)
     form_text = [strings[h] for h in forms.tolist()]
     form_lower = [strings[h] for h in table[first, 1].tolist()]
     columns = {
@@ -200,9 +202,22 @@ def _token_arrays(nlp, texts: list[str]) -> dict:
     if lemmas is None:
         form_lemma = form_text
     else:
-        form_lemma = [(_first(lemmas.get(h, form)) or form) for h, form in zip(forms.tolist(), form_text)]
+        form_lemma = [_lookup_lemma(lemmas, strings, h, form) for h, form in zip(forms.tolist(), form_text)]
     columns["lemma"] = pa.array([lemma.lower() for lemma in form_lemma], pa.large_string()).take(take)
     return columns
+
+
+def _lookup_lemma(lemmas, strings, form_hash: int, form: str) -> str:
+    """The lookup table's lemma of a form; a capitalised form the table lacks is looked up in lower case.
+
+    The table is case-sensitive, so "Sanctions" opening a sentence would stay
+    plural; words in capitals ("US", "NATO") are left as they are.
+    """
+    lemma = _first(lemmas.get(form_hash, form)) or form
+    if lemma == form and form[:1].isupper() and form[1:].islower():
+        lower = form.lower()
+        lemma = _first(lemmas.get(strings[lower], lower)) or lower
+    return lemma
 
 
 def _sentence_starts(ends_sentence: np.ndarray, is_punct: np.ndarray, counts: np.ndarray) -> np.ndarray:
