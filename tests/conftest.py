@@ -52,3 +52,21 @@ def analyse_file(path, *, doc_id: str, kind: str | None = None) -> dict:
 def interview_tables() -> dict:
     """The interview as the package parses it: text, sentences, tokens, turns and its matches."""
     return analyse_file(INTERVIEW, doc_id="darchiev-interfax")
+
+
+@pytest.fixture(scope="module")
+def drawn(corpus):
+    """Paper figures drawn once per test module (drawing is the slow part), all closed at the end."""
+    import matplotlib.pyplot as plt
+
+    from analysis import figures
+
+    cache = {}
+
+    def draw(name):
+        if name not in cache:
+            cache[name] = figures.draw_figure(name, corpus)
+        return cache[name]
+
+    yield draw
+    plt.close("all")

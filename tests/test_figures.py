@@ -32,20 +32,6 @@ TRAINED = [name for name, figure in figures.FIGURES.items() if "qevasion" in fig
 QUICK = [name for name in figures.FIGURES if name not in TRAINED]
 
 
-@pytest.fixture(scope="module")
-def drawn(corpus):
-    """Each figure drawn once for the whole module, all closed at the end."""
-    cache = {}
-
-    def draw(name):
-        if name not in cache:
-            cache[name] = figures.draw_figure(name, corpus)
-        return cache[name]
-
-    yield draw
-    plt.close("all")
-
-
 def _interview(corpus):
     return corpus.subset(doc_ids=[DOC])
 

@@ -20,20 +20,6 @@ SHOWN = {"Canada": "Canada", "Russia": "Russia", "United States of America": "US
 
 
 @pytest.fixture(scope="module")
-def drawn(corpus):
-    """Each figure drawn once for the whole module (drawing is the slow part), closed at the end."""
-    cache = {}
-
-    def draw(name):
-        if name not in cache:
-            cache[name] = figures.draw_figure(name, corpus)
-        return cache[name]
-
-    yield draw
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
 def statements(corpus):
     """The 99 UN statements of Canada, Russia and the USA, found by their file names (not by country)."""
     chosen = corpus.documents["path"].str.startswith("ungdc/rus_usa_can_1992_2024/")
