@@ -536,15 +536,15 @@ def build(
     out_dir = Path(out_dir or config.PROCESSED_DIR)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
         raise InputError(out_dir, "the output folder must lie outside the raw-data folder")
-    plan_documents(raw_dir)  # a missing or unreadable raw folder fails before anything is written
+    plan = plan_documents(raw_dir)  # a missing or changed raw file fails before anything is written
     _prepare_output(out_dir)
     with _build_lock(out_dir):
-        return _build_locked(raw_dir, out_dir, jobs=jobs, model=model, force=force, progress=progress,
+        return _build_locked(plan, raw_dir, out_dir, jobs=jobs, model=model, force=force, progress=progress,
                              engine=engine, scheduler=scheduler)
 
 
-def _build_locked(raw_dir: Path, out_dir: Path, *, jobs, model, force, progress, engine, scheduler) -> list[str]:
-    plan = plan_documents(raw_dir)
+def _build_locked(plan: pd.DataFrame, raw_dir: Path, out_dir: Path, *, jobs, model, force, progress, engine,
+                  scheduler) -> list[str]:
     new_state = _current_state(plan, model)
     old_state = _read_state(out_dir)
     todo = list(new_state["documents"]) if force else _stale(plan, old_state, new_state, out_dir)
