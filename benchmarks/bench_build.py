@@ -206,15 +206,17 @@ def baseline_countvectorizer(texts: list[str]) -> tuple[float, float, int]:
 def stage_times(paths: list[Path], scratch: Path) -> dict[str, float]:
     """CPU seconds of each build stage over ``paths``, run one after another in this process.
 
-    The stages call the package's own functions in the order the build does;
-    "parquet" converts each document's tables to Arrow and writes them in
-    parts, as the build does (with the build's own conversion and writer).
+    The stages call the package's own functions in the order the build does:
+    each document is read, parsed and annotated; then, part by part, the
+    documents' tables are combined and converted to Arrow ("parquet"), the
+    lexicon matcher runs over the part's documents at once ("match"), and
+    the part's files are written ("parquet").
     """
     import pandas as pd
     import pyarrow as pa
 
     from analysis.corpus import DOCUMENT_TABLES, part_file, part_of, to_arrow, write_table_atomic
-    from analysis.lexicon import find_matches
+    from analysis.lexicon import match_documents
     from analysis.nlp import annotate_paragraphs_arrow, get_pipeline
     from analysis.sources import read_document
     from analysis.transcripts import parse_transcript
@@ -231,10 +233,10 @@ def stage_times(paths: list[Path], scratch: Path) -> dict[str, float]:
     nlp = get_pipeline()
     warm = pd.DataFrame({"turn_id": [0], "paragraph_id": [0], "start": [0], "end": [10]})
     sentences, tokens = annotate_paragraphs_arrow("Sanctions.", warm, doc_id="w", nlp=nlp)
-    find_matches("Sanctions.", tokens.to_pandas(), sentences.to_pandas(), doc_id="w")
+    match_documents({"w": "Sanctions."}, tokens, sentences)
     tick("load pipeline and lexicons")
     parts: dict[int, dict[str, list]] = {}
-    for path in paths:
+    for path in sorted(paths, key=lambda path: path.stem):
         document = read_document(path)
         tick("read")
         transcript = parse_transcript(document.text, doc_id=document.doc_id)
@@ -242,22 +244,27 @@ def stage_times(paths: list[Path], scratch: Path) -> dict[str, float]:
         sentences, tokens = annotate_paragraphs_arrow(document.text, transcript.paragraphs,
                                                       doc_id=document.doc_id, nlp=nlp)
         tick("nlp")
-        matches = find_matches(document.text, tokens.to_pandas(), sentences.to_pandas(), doc_id=document.doc_id)
-        tick("match")
         tables = {
             "turns": transcript.turns, "paragraphs": transcript.paragraphs, "sentences": sentences,
-            "tokens": tokens, "matches": matches, "spans": transcript.spans,
+            "tokens": tokens, "spans": transcript.spans,
             "texts": pd.DataFrame({"doc_id": [document.doc_id], "text": [document.text]}),
         }
-        part = parts.setdefault(part_of(document.doc_id), {name: [] for name in DOCUMENT_TABLES})
+        part = parts.setdefault(part_of(document.doc_id), {name: [] for name in tables})
         for name, table in tables.items():
-            part[name].append(to_arrow(table) if isinstance(table, pd.DataFrame) else table)
+            part[name].append(table)
+    for number, pieces in parts.items():
+        combined = {
+            name: to_arrow(pd.concat(frames, ignore_index=True)) if isinstance(frames[0], pd.DataFrame)
+            else pa.concat_tables(frames)
+            for name, frames in pieces.items()
+        }
         tick("parquet")
-    for number, tables in parts.items():
-        for name, pieces in tables.items():
-            table = pa.concat_tables(pieces, promote_options="permissive")
-            write_table_atomic(table.combine_chunks(), scratch / name / part_file(number))
-    tick("parquet")
+        texts = dict(zip(combined["texts"]["doc_id"].to_pylist(), combined["texts"]["text"].to_pylist()))
+        combined["matches"] = to_arrow(match_documents(texts, combined["tokens"], combined["sentences"]))
+        tick("match")
+        for name in DOCUMENT_TABLES:
+            write_table_atomic(combined[name].combine_chunks(), scratch / name / part_file(number))
+        tick("parquet")
     return stages
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import lexicon
 from analysis.errors import InputError
@@ -402,3 +404,72 @@ def test_whole_corpus_matches_fast_and_consistently(corpus):
         assert time.perf_counter() - began < 1.0, doc_id
         text = texts[doc_id]
         assert all(text[s:e] == t for s, e, t in zip(found["start"], found["end"], found["text"]))
+
+
+# --- many documents in one pass ------------------------------------------------------------------
+
+def test_matching_many_documents_at_once_equals_one_at_a_time(corpus):
+    """The build matches a part's documents in one pass; each document's rows must be those of
+    matching it alone, from pandas or Arrow tables alike (the interview and 30 UN statements)."""
+    import pyarrow as pa
+
+    texts = corpus.texts if isinstance(corpus.texts, dict) else dict(zip(corpus.texts["doc_id"], corpus.texts["text"]))
+    doc_ids = ["darchiev-interfax", *sorted(d for d in texts if d != "darchiev-interfax")[::10][:30]]
+    tokens = corpus.tokens[corpus.tokens["doc_id"].isin(doc_ids)]
+    sentences = corpus.sentences[corpus.sentences["doc_id"].isin(doc_ids)]
+    alone = [find_matches(texts[d], tokens, sentences, doc_id=d) for d in sorted(doc_ids)]
+    expected = pd.concat(alone, ignore_index=True)
+    chosen = {d: texts[d] for d in doc_ids}
+    together = lexicon.match_documents(chosen, tokens.sample(frac=1, random_state=0), sentences)
+    pd.testing.assert_frame_equal(together, expected)
+    as_arrow = lexicon.match_documents(chosen, pa.Table.from_pandas(tokens, preserve_index=False),
+                                       pa.Table.from_pandas(sentences, preserve_index=False))
+    pd.testing.assert_frame_equal(as_arrow, expected)
+    assert set(together["layer"]) >= {"theme", "actor", "quote", "evaluation"}
+
+
+def _greedy_reference(layer, first, last, n_chars, is_block, label, entry):
+    """The overlap rule as its docstring states it, written plainly (quadratic) to check the fast path."""
+    order = sorted(range(len(first)), key=lambda i: (layer[i], -(last[i] - first[i]), -n_chars[i],
+                                                     not is_block[i], first[i], entry[i]))
+    accepted, owners = set(), {}
+    for i in order:
+        span = (layer[i], first[i], last[i])
+        if span in owners:  # the same span again: another label counts too, unless a block owns it
+            if owners[span] is not None and not is_block[i] and label[i] not in owners[span]:
+                owners[span].add(label[i])
+                accepted.add(i)
+        elif not any(s[0] == layer[i] and s[1] <= last[i] and first[i] <= s[2] for s in owners):
+            owners[span] = None if is_block[i] else {label[i]}
+            accepted.add(i)
+    return sorted(i for i in accepted if not is_block[i])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 12), st.integers(0, 2), st.integers(0, 5)),
+                min_size=1, max_size=25))
+def test_overlap_resolution_follows_the_stated_rule(spans):
+    """Random candidate spans over 15 tokens: the vectorised resolver accepts what the plain rule accepts."""
+    import numpy as np
+
+    entries = pd.DataFrame({
+        "layer": ["a", "a", "a", "b", "b", "b"],
+        "label": ["x", "y", "-", "x", "-", "z"],
+    })
+    entries["is_block"] = entries["label"] == "-"
+    compiled = type("Compiled", (), {"entries": entries})()
+    view = type("View", (), {"start": np.arange(15) * 10, "end": np.arange(15) * 10 + 7,
+                             "__len__": lambda self: 15})()  # 15 tokens of 7 characters
+    rows = {}
+    for layer, start, width, pick in spans:
+        entry = layer * 3 + pick % 3 if layer < 2 else pick % 6
+        rows[(entry, start)] = (entry, start, min(start + width, 14))
+    candidates = pd.DataFrame(list(rows.values()), columns=["entry", "first", "last"])
+    chosen = lexicon._resolve_overlaps(candidates, view, compiled)
+    e = candidates["entry"].to_numpy()
+    f, l = candidates["first"].to_numpy(), candidates["last"].to_numpy()
+    expected = _greedy_reference(
+        entries["layer"].to_numpy()[e], f, l, view.end[l] - view.start[f], entries["is_block"].to_numpy()[e],
+        entries["label"].to_numpy()[e], e,
+    )
+    pd.testing.assert_frame_equal(chosen, candidates.iloc[expected].reset_index(drop=True))

@@ -26,6 +26,9 @@ DOCUMENT_TABLES = ("turns", "paragraphs", "sentences", "tokens", "matches", "spa
 #: Number of parts per table. A document's rows all lie in one part (chosen by a hash of its id), so
 #: a changed document rewrites one part, and a corpus of any size is read from a few large files.
 N_PARTS = 64
+#: The lexicon matcher runs over a part's new documents in batches of at most this many tokens
+#: (a document larger than this is a batch of its own).
+MATCH_BATCH_TOKENS = 250_000
 DOCUMENT_COLUMNS = [
     "doc_id", "path", "sha256", "kind", "title", "speaker", "outlet", "country", "date", "year",
     "n_turns", "n_tokens", "page_date", "encoding", "source", "licence",
@@ -152,16 +155,19 @@ def _unique_doc_ids(plan: pd.DataFrame) -> pd.DataFrame:
 def build_document(raw_dir: str | Path, row: dict, *, model: str | None = None) -> dict[str, pd.DataFrame]:
     """Every per-document table for one planned document (read → parse → nlp → match), as DataFrames."""
     tables, document = _document_tables(raw_dir, row, model=model)
-    frames = {name: table.to_pandas() for name, table in tables.items()}
+    frames = {name: table.to_pandas() for name, table in _combined_tables({row["doc_id"]: tables}).items()}
     frames["documents"] = _documents_frame([document])
     return frames
 
 
 def _document_tables(raw_dir: str | Path, row: dict, *, model: str | None) -> tuple[dict, dict]:
-    """The per-document tables of one document as Arrow tables, and its ``documents`` row."""
+    """The tables of one document before matching, and its ``documents`` row.
+
+    Sentences, tokens and text are Arrow tables; turns, paragraphs and spans stay
+    DataFrames until :func:`_combined_tables` converts many documents' rows at once.
+    """
     import pyarrow as pa
 
-    from .lexicon import find_matches
     from .nlp import annotate_paragraphs_arrow, get_pipeline
     from .transcripts import parse_transcript
 
@@ -173,10 +179,6 @@ def _document_tables(raw_dir: str | Path, row: dict, *, model: str | None) -> tu
     )
     sentences, tokens = annotate_paragraphs_arrow(
         document.text, transcript.paragraphs, doc_id=document.doc_id, nlp=get_pipeline(model),
-    )
-    matches = find_matches(
-        document.text, tokens.to_pandas(use_threads=False), sentences.to_pandas(use_threads=False),
-        doc_id=document.doc_id,
     )
     header = transcript.header
     year = str(row.get("year") or "")
@@ -199,16 +201,60 @@ def _document_tables(raw_dir: str | Path, row: dict, *, model: str | None) -> tu
         "licence": row.get("licence") or "",
     }
     tables = {
-        "turns": to_arrow(transcript.turns),
-        "paragraphs": to_arrow(transcript.paragraphs),
+        "turns": transcript.turns,
+        "paragraphs": transcript.paragraphs,
         "sentences": sentences,
         "tokens": tokens,
-        "matches": to_arrow(matches),
-        "spans": to_arrow(transcript.spans),
+        "spans": transcript.spans,
         "texts": pa.table({"doc_id": pa.array([document.doc_id], pa.large_string()),
                            "text": pa.array([document.text], pa.large_string())}),
     }
     return tables, record
+
+
+def _combined_tables(fresh: dict[str, dict]) -> dict[str, object]:
+    """Every per-document table of the documents in ``fresh`` (doc_id -> :func:`_document_tables`),
+    each one Arrow table holding the documents' rows in the order given, ``matches`` included.
+
+    Converting and matching many documents at once costs far less than one at a time. The
+    matcher runs over batches of at most ``MATCH_BATCH_TOKENS`` tokens, so memory stays flat
+    however many documents a part holds.
+    """
+    import pyarrow as pa
+
+    from .lexicon import match_documents
+
+    doc_ids = list(fresh)
+    combined = {}
+    for name in ("turns", "paragraphs", "spans"):
+        frames = [fresh[doc_id][name] for doc_id in doc_ids]
+        combined[name] = to_arrow(pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True))
+    for name in ("sentences", "tokens", "texts"):
+        combined[name] = pa.concat_tables([fresh[doc_id][name] for doc_id in doc_ids])
+    batches = []
+    for batch in _batches(doc_ids, [fresh[doc_id]["tokens"].num_rows for doc_id in doc_ids], MATCH_BATCH_TOKENS):
+        texts = {doc_id: fresh[doc_id]["texts"]["text"][0].as_py() for doc_id in batch}
+        tokens = pa.concat_tables([fresh[doc_id]["tokens"] for doc_id in batch])
+        sentences = pa.concat_tables([fresh[doc_id]["sentences"] for doc_id in batch])
+        batches.append(to_arrow(match_documents(texts, tokens, sentences)))
+    combined["matches"] = pa.concat_tables(batches)
+    return combined
+
+
+def _batches(items: list, sizes: list[int], limit: int) -> list[list]:
+    """Consecutive ``items`` grouped so that each group's ``sizes`` add up to at most ``limit`` (or one item).
+
+    >>> _batches(["a", "b", "c", "d"], [5, 5, 20, 1], 10)
+    [['a', 'b'], ['c'], ['d']]
+    """
+    groups, total = [], 0
+    for item, size in zip(items, sizes):
+        if not groups or total + size > limit:
+            groups.append([])
+            total = 0
+        groups[-1].append(item)
+        total += size
+    return groups
 
 
 def _documents_frame(records: list[dict]) -> pd.DataFrame:
@@ -305,16 +351,16 @@ def build_part(task: PartTask) -> list[dict]:
         if row["doc_id"] in stale:
             fresh[row["doc_id"]], record = _document_tables(task.raw_dir, row, model=task.model)
             records.append(record)
+    combined = _combined_tables(fresh) if fresh else {}
     for name in DOCUMENT_TABLES:
-        runs = _document_runs(previous[name]) if kept else {}
+        sources = [(combined.get(name), fresh), (previous.get(name), kept)]
+        runs = [_document_runs(table) if docs else {} for table, docs in sources]
         pieces = []
         for row in rows:
             doc_id = row["doc_id"]
-            if doc_id in fresh:
-                pieces.append(fresh[doc_id][name])
-            elif doc_id in runs:
-                offset, length = runs[doc_id]
-                pieces.append(previous[name].slice(offset, length))
+            for (table, docs), doc_runs in zip(sources, runs):
+                if doc_id in docs and doc_id in doc_runs:
+                    pieces.append(table.slice(*doc_runs[doc_id]))
         path = out_dir / name / part_file(task.part)
         if pieces:
             table = _canonical(pa.concat_tables(pieces, promote_options="permissive"))

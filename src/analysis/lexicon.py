@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
+import itertools
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -348,14 +350,8 @@ def _entry_frame(rows: list[dict]) -> pd.DataFrame:
 # Compiling entries into token steps
 # ---------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _LiteralIndex:
-    """For one token field: the literal step values and, for each, the steps that expect it."""
-
-    values: pd.Index
-    starts: np.ndarray
-    counts: np.ndarray
-    steps: np.ndarray
+#: Distinct word forms whose matching steps a compiled lexicon remembers per token field.
+WORD_CACHE_SIZE = 500_000
 
 
 @dataclass(frozen=True)
@@ -365,6 +361,9 @@ class CompiledLexicon:
     ``entries`` keeps one row per entry (its position is the entry id); ``steps`` has one row
     per pattern token of every sequence (entries first, then the ``unless_*`` sequences);
     ``rules`` links entries to the sequences that exclude them (``side`` = prev | next).
+    ``literals`` maps each token field (``key``, ``lower``, ``text``) to ``{value: steps}``;
+    ``regexes`` to its ``(regex, step)`` pairs. The steps a word form satisfies are worked
+    out once per form and remembered (``word_steps``), so regexes never run twice on a word.
     """
 
     entries: pd.DataFrame
@@ -374,6 +373,21 @@ class CompiledLexicon:
     rules: pd.DataFrame
     literals: dict
     regexes: dict
+    word_steps: dict = dataclasses.field(default_factory=lambda: {"key": {}, "lower": {}, "text": {}}, compare=False, repr=False)
+
+    def steps_of(self, field_name: str, words) -> list[tuple[int, ...]]:
+        """For each word form, the steps (ids) it satisfies in ``field_name`` (sorted)."""
+        cache = self.word_steps[field_name]
+        missing = [word for word in dict.fromkeys(words) if word not in cache]
+        if missing:
+            if len(cache) + len(missing) > WORD_CACHE_SIZE:
+                cache.clear()
+            literal, regexes = self.literals[field_name], self.regexes[field_name]
+            for word in missing:
+                found = list(literal.get(word, ()))
+                found += [step for regex, step in regexes if regex.fullmatch(word) is not None]
+                cache[word] = tuple(sorted(found))
+        return [cache[word] for word in words]
 
     @property
     def layers(self) -> list[str]:
@@ -415,17 +429,13 @@ def compile_lexicon(entries: pd.DataFrame) -> CompiledLexicon:
     steps = pd.DataFrame(step_rows, columns=["step", "seq", "pos", "field", "value", "is_regex"])
     rules = pd.DataFrame(rule_rows, columns=["entry", "seq", "side"])
     literals, regexes = {}, {}
-    for field in ("key", "lower", "text"):
-        chosen = [(row[4], row[0]) for row in step_rows if row[3] == field and not row[5]]
-        values = np.array([value for value, _ in chosen], dtype=object)
-        step_ids = np.array([step for _, step in chosen], dtype=np.int64)
-        uniques, inverse = (np.unique(values, return_inverse=True) if len(values)
-                            else (np.empty(0, dtype=object), np.empty(0, dtype=np.int64)))
-        order = np.argsort(inverse, kind="stable")
-        counts = np.bincount(inverse, minlength=len(uniques)).astype(np.int64)
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        literals[field] = _LiteralIndex(pd.Index(uniques, dtype=object), starts, counts, step_ids[order])
-        regexes[field] = [(re.compile(row[4]), row[0]) for row in step_rows if row[3] == field and row[5]]
+    for name in ("key", "lower", "text"):
+        expected: dict[str, list[int]] = {}
+        for step, _, _, step_field, value, is_regex in step_rows:
+            if step_field == name and not is_regex:
+                expected.setdefault(value, []).append(step)
+        literals[name] = {value: tuple(ids) for value, ids in expected.items()}
+        regexes[name] = [(re.compile(row[4]), row[0]) for row in step_rows if row[3] == name and row[5]]
     compiled_entries = entries.assign(
         n_tokens=lengths[: len(entries)],
         is_block=entries["label"] == BLOCK_LABEL,
@@ -511,58 +521,109 @@ def _pattern_steps(pattern: str, mode: str) -> list[tuple[str, str, bool]]:
 
 @dataclass
 class _TokenView:
-    """Columns of a tokens table as arrays, plus the forms the matcher compares."""
+    """Columns of a tokens table as arrays, ordered by document and token, plus the word forms
+    the matcher compares.
 
-    doc_id: np.ndarray
+    Text columns are kept factorised: ``doc`` and ``word`` are codes into ``doc_names`` and
+    ``words``. ``forms`` holds, for each token field, ``(positions, inverse, vocabulary)``
+    triples: the field's value at ``positions`` (None: every token) is
+    ``vocabulary[inverse]``. Steps are looked up once per distinct form, never per token.
+    """
+
+    doc: np.ndarray
+    doc_names: np.ndarray
+    token_id: np.ndarray
     turn_id: np.ndarray
     sentence_id: np.ndarray
     group: np.ndarray
     start: np.ndarray
     end: np.ndarray
-    text: np.ndarray
-    fields: dict[str, np.ndarray]
-    text_alt: np.ndarray
+    word: np.ndarray
+    words: np.ndarray
+    forms: dict[str, list[tuple]]
+
+    def __len__(self) -> int:
+        return len(self.start)
 
 
-def _token_view(tokens: pd.DataFrame) -> _TokenView:
-    tokens = tokens.sort_values(["doc_id", "token_id"], kind="stable") if len(tokens) else tokens
-    text = tokens["text"].to_numpy(dtype=object)
-    # Work on distinct word forms, not on every token.
-    codes, uniques = pd.factorize(text)
-    norm_u = np.array([_normalise(t) for t in uniques], dtype=object)
-    lower_u = np.array([t.lower() for t in norm_u], dtype=object)
-    lookup_u = np.array([_lookup_lemma(w) for w in lower_u], dtype=object)
-    norm, lower, lookup = norm_u[codes], lower_u[codes], lookup_u[codes]
-    lemma = tokens["lemma"].to_numpy(dtype=object)
-    raw_lower = tokens["lower"].to_numpy(dtype=object)
+def _numbers(table, name: str, dtype) -> np.ndarray:
+    """A numeric column of a pandas DataFrame or a pyarrow Table as a NumPy array."""
+    column = table[name] if isinstance(table, pd.DataFrame) else table.column(name)
+    return np.asarray(column.to_numpy(), dtype=dtype)
+
+
+def _factorized(table, name: str, *, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A text column of a DataFrame or an Arrow table as ``(codes, distinct values)``.
+
+    With ``sort`` the values are in sorted order (codes then sort as the strings do). An
+    Arrow column is dictionary-encoded by Arrow, so only its distinct values become Python
+    strings.
+    """
+    if isinstance(table, pd.DataFrame):
+        codes, uniques = pd.factorize(table[name].to_numpy(dtype=object), sort=sort)
+        return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    encoded = table.column(name).combine_chunks().dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    uniques = _object_array(encoded.dictionary.to_pylist())
+    if sort:
+        order = np.argsort(uniques, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        codes, uniques = rank[codes], uniques[order]
+    return codes, uniques
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _word_forms(text: str) -> tuple[str, str, str]:
+    """A token's text normalised, lower-cased, and its lower-cased lookup lemma."""
+    norm = _normalise(text)
+    lower = norm.lower()
+    return norm, lower, _lookup_lemma(lower)
+
+
+def _object_array(values: list) -> np.ndarray:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _token_view(tokens) -> _TokenView:
+    """The arrays the matcher works on, from a tokens table (DataFrame or Arrow) of any number of documents."""
+    doc, doc_names = _factorized(tokens, "doc_id", sort=True)
+    word, words = _factorized(tokens, "text")
+    lemma, lemmas = _factorized(tokens, "lemma")
+    lower, lowers = _factorized(tokens, "lower")
+    columns = {"doc": doc, "word": word, "lemma": lemma, "lower": lower}
+    columns |= {name: _numbers(tokens, name, np.int64) for name in ("token_id", "turn_id", "sentence_id", "start", "end")}
+    columns["is_punct"] = _numbers(tokens, "is_punct", bool)
+    order = np.lexsort((columns["token_id"], doc))
+    if np.any(order != np.arange(len(order))):
+        columns = {name: values[order] for name, values in columns.items()}
+    word = columns["word"]
+    forms = [_word_forms(text) for text in words]
+    norm_u = _object_array([form[0] for form in forms])
+    lower_u = _object_array([form[1] for form in forms])
+    lookup_u = _object_array([form[2] for form in forms])
     # Lookup lemmatisation is case-sensitive: "Sanctions" at a sentence start keeps its plural.
     # Where the lemma is just the lower-cased word, look the word up again in lower case.
-    lemma_codes, lemma_uniques = pd.factorize(lemma)
-    lemma_norm = np.array([_normalise(str(l)) for l in lemma_uniques], dtype=object)[lemma_codes]
-    key = np.where(lemma == raw_lower, lookup, lemma_norm)
-    doc_codes, _ = pd.factorize(tokens["doc_id"])
-    sentence = tokens["sentence_id"].to_numpy(dtype=np.int64)
-    group = doc_codes.astype(np.int64) * 10_000_000 + sentence
-    is_punct = tokens["is_punct"].to_numpy(dtype=bool)
-    first_word = np.zeros(len(tokens), dtype=bool)
-    words = np.flatnonzero(~is_punct)
-    if len(words):
-        word_groups = group[words]
-        starts = np.concatenate([[True], word_groups[1:] != word_groups[:-1]])
-        first_word[words[starts]] = True
-    text_alt = norm.copy()
-    for i in np.flatnonzero(first_word):
-        text_alt[i] = norm[i][:1].lower() + norm[i][1:]
+    lemma_norm = _object_array([_word_forms(str(value))[0] for value in lemmas])[columns["lemma"]]
+    plain = lemmas[columns["lemma"]] == lowers[columns["lower"]]
+    key = np.where(plain, lookup_u[word], lemma_norm)
+    group = columns["doc"] * 10_000_000 + columns["sentence_id"]
+    # A sentence's first word also matches with its first letter in lower case ("Sanctions" ~ "sanctions").
+    in_words = np.flatnonzero(~columns["is_punct"])
+    firsts = in_words[_run_starts(group[in_words])]
+    first_codes, first_uniques = pd.factorize(word[firsts])
+    alt_u = _object_array([norm_u[c][:1].lower() + norm_u[c][1:] for c in first_uniques])
     return _TokenView(
-        doc_id=tokens["doc_id"].to_numpy(dtype=object),
-        turn_id=tokens["turn_id"].to_numpy(dtype=np.int64),
-        sentence_id=sentence,
-        group=group,
-        start=tokens["start"].to_numpy(dtype=np.int64),
-        end=tokens["end"].to_numpy(dtype=np.int64),
-        text=text,
-        fields={"key": key, "lower": lower, "text": norm},
-        text_alt=text_alt,
+        doc=columns["doc"], doc_names=doc_names, token_id=columns["token_id"], turn_id=columns["turn_id"],
+        sentence_id=columns["sentence_id"], group=group, start=columns["start"], end=columns["end"],
+        word=word, words=words,
+        forms={
+            "key": [(None, *pd.factorize(key))],
+            "lower": [(None, word, lower_u)],
+            "text": [(None, word, norm_u), (firsts, first_codes, alt_u)],
+        },
     )
 
 
@@ -579,31 +640,39 @@ def _step_hits(view: _TokenView, compiled: CompiledLexicon) -> np.ndarray:
     """Codes ``position * n_steps + step`` of every token that satisfies a step (sorted, unique)."""
     n_steps = len(compiled.steps)
     codes: list[np.ndarray] = []
-    for field in ("key", "lower", "text"):
-        columns = [view.fields[field]] if field != "text" else [view.fields[field], view.text_alt]
-        literal = compiled.literals[field]
-        for column in columns:
-            if len(literal.values):
-                where = literal.values.get_indexer(column)
-                positions = np.flatnonzero(where >= 0)
-                found = where[positions]
-                counts = literal.counts[found]
-                steps = literal.steps[_expand_ranges(literal.starts[found], counts)]
-                codes.append(np.repeat(positions, counts) * n_steps + steps)
-            if compiled.regexes[field]:
-                inverse, vocabulary = pd.factorize(column)  # hashing: much faster than sorting strings
-                for regex, step in compiled.regexes[field]:
-                    matching = np.array([regex.fullmatch(word) is not None for word in vocabulary], dtype=bool)
-                    if matching.any():
-                        codes.append(np.flatnonzero(matching[inverse]).astype(np.int64) * n_steps + step)
-    if not codes:
-        return np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate(codes))
+    for name, triples in view.forms.items():
+        if not compiled.literals[name] and not compiled.regexes[name]:
+            continue
+        for positions, inverse, vocabulary in triples:
+            per_word = compiled.steps_of(name, vocabulary)
+            counts = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
+            flat = np.fromiter(itertools.chain.from_iterable(per_word), dtype=np.int64, count=int(counts.sum()))
+            token_counts = counts[inverse]
+            hit = np.flatnonzero(token_counts)
+            n_each = token_counts[hit]
+            steps = flat[_expand_ranges((np.cumsum(counts) - counts)[inverse[hit]], n_each)]
+            where = hit if positions is None else positions[hit]
+            codes.append(np.repeat(where.astype(np.int64), n_each) * n_steps + steps)
+    hits = np.sort(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+    return hits[_run_starts(hits)]
+
+
+def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_values)`` by binary search, for an array already sorted."""
+    if not len(sorted_values):
+        return np.zeros(len(values), dtype=bool)
+    slot = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
+    return sorted_values[slot] == values
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before it (the first of each run of equal values)."""
+    return np.concatenate([np.ones(min(len(values), 1), dtype=bool), values[1:] != values[:-1]])
 
 
 def _sequence_spans(view: _TokenView, compiled: CompiledLexicon) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every place where a sequence (entry or exclusion) matches: arrays ``seq, first, last``."""
-    n = len(view.text)
+    n = len(view)
     n_steps = len(compiled.steps)
     empty = (np.empty(0, np.int64),) * 3
     if n == 0 or n_steps == 0:
@@ -628,9 +697,7 @@ def _sequence_spans(view: _TokenView, compiled: CompiledLexicon) -> tuple[np.nda
         safe_target = np.where(inside, target, 0)
         code = safe_target * n_steps + offsets[cand_seq] + p
         same_sentence = view.group[safe_target] == view.group[cand_first]
-        found = np.zeros(len(code), dtype=bool)
-        check = longer & inside & same_sentence
-        found[check] = np.isin(code[check], hits, assume_unique=False)
+        found = longer & inside & same_sentence & _in_sorted(code, hits)
         ok = ~longer | found
         cand_first, cand_seq = cand_first[ok], cand_seq[ok]
     return cand_seq, cand_first, cand_first + lengths[cand_seq] - 1
@@ -645,7 +712,7 @@ def _apply_rules(spans, view: _TokenView, compiled: CompiledLexicon) -> pd.DataF
     keep = np.ones(len(entry), dtype=bool)
     guard_seq, guard_first, guard_last = seq[~is_entry], first[~is_entry], last[~is_entry]
     if len(compiled.rules) and len(guard_seq) and len(entry):
-        width = len(view.text) + 2
+        width = len(view) + 2
         order = np.argsort(guard_seq, kind="stable")
         sorted_seq = guard_seq[order]
         for side in ("prev", "next"):
@@ -664,34 +731,34 @@ def _apply_rules(spans, view: _TokenView, compiled: CompiledLexicon) -> pd.DataF
             else:
                 guard_at, anchor = guard_first[guards], guard_first[guards] - 1
                 cand_anchor = c_last
-            inside = (anchor >= 0) & (anchor < len(view.text))
+            inside = (anchor >= 0) & (anchor < len(view))
             safe = np.where(inside, anchor, 0)
             valid = inside & (view.group[guard_at] == view.group[safe])
-            excluded = rule_entry[valid] * width + anchor[valid]
-            keep &= ~np.isin(entry * width + cand_anchor, excluded)
+            excluded = np.sort(rule_entry[valid] * width + anchor[valid])
+            keep &= ~_in_sorted(entry * width + cand_anchor, excluded)
     return pd.DataFrame({"entry": entry[keep], "first": c_first[keep], "last": c_last[keep]})
 
 
 def _window_text(view: _TokenView, position: int, window: int) -> str:
     """Text of the sentence holding ``position`` and up to ``window`` sentences before it in the same turn."""
-    doc, turn, sentence = view.doc_id[position], view.turn_id[position], view.sentence_id[position]
+    doc, turn, sentence = view.doc[position], view.turn_id[position], view.sentence_id[position]
     lo = position
-    while lo > 0 and view.doc_id[lo - 1] == doc and view.turn_id[lo - 1] == turn \
+    while lo > 0 and view.doc[lo - 1] == doc and view.turn_id[lo - 1] == turn \
             and view.sentence_id[lo - 1] >= sentence - window:
         lo -= 1
     hi = position
-    while hi + 1 < len(view.text) and view.doc_id[hi + 1] == doc and view.sentence_id[hi + 1] == sentence:
+    while hi + 1 < len(view) and view.doc[hi + 1] == doc and view.sentence_id[hi + 1] == sentence:
         hi += 1
     return _join_tokens(view, lo, hi)
 
 
 def _join_tokens(view: _TokenView, first: int, last: int) -> str:
     """Token texts from ``first`` to ``last`` with a space wherever the source had whitespace."""
-    parts = [view.text[first]]
+    parts = [view.words[view.word[first]]]
     for i in range(first + 1, last + 1):
         if view.start[i] > view.end[i - 1]:
             parts.append(" ")
-        parts.append(view.text[i])
+        parts.append(view.words[view.word[i]])
     return "".join(parts)
 
 
@@ -709,6 +776,19 @@ def _apply_context(candidates: pd.DataFrame, view: _TokenView, compiled: Compile
         text = _window_text(view, int(first[row]), int(windows[entry[row]]))
         keep[row] = re.search(contexts[entry[row]], text) is not None
     return candidates[keep].reset_index(drop=True)
+
+
+def _alone(offset: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Which spans ``[offset + first, offset + last]`` overlap no other span in the list."""
+    lo, hi = offset + first, offset + last
+    order = np.lexsort((hi, lo))
+    lo, hi = lo[order], hi[order]
+    reach = np.maximum.accumulate(hi)
+    overlaps_before = np.concatenate([[False], lo[1:] <= reach[:-1]])
+    overlaps_after = np.concatenate([lo[1:] <= hi[:-1], [False]])
+    alone = np.empty(len(order), dtype=bool)
+    alone[order] = ~(overlaps_before | overlaps_after)
+    return alone
 
 
 def _resolve_overlaps(candidates: pd.DataFrame, view: _TokenView, compiled: CompiledLexicon) -> pd.DataFrame:
@@ -730,8 +810,21 @@ def _resolve_overlaps(candidates: pd.DataFrame, view: _TokenView, compiled: Comp
     n_tokens = last - first + 1
     n_chars = view.end[last] - view.start[first]
     labels = compiled.entries["label"].to_numpy(dtype=object)[entry]
+    # Where no other span of the layer shares a token, the outcome is known at once: a blocking
+    # entry on the span keeps nothing, else each label's first entry is accepted. Only the
+    # remaining candidates are ranked and accepted one by one.
+    width = np.int64(len(view) + 1)
+    span_key = (layer_code.astype(np.int64) * width + first) * width + last
+    _, span_first, span_of = np.unique(span_key, return_index=True, return_inverse=True)
+    alone = _alone(layer_code[span_first] * width, first[span_first], last[span_first])[span_of]
+    blocked = np.bincount(span_of, weights=is_block, minlength=len(span_first))[span_of] > 0
+    label_key = span_of * np.int64(len(labels) + 1) + pd.factorize(labels)[0]
+    by_entry = np.lexsort((entry, label_key))
+    first_of_label = np.zeros(len(entry), dtype=bool)
+    first_of_label[by_entry[_run_starts(label_key[by_entry])]] = True
+    accept = alone & ~blocked & first_of_label
     order = np.lexsort((entry, first, ~is_block, -n_chars, -n_tokens, layer_code))
-    accept = np.zeros(len(entry), dtype=bool)
+    order = order[~alone[order]]
     taken: dict[int, np.ndarray] = {}
     owners: dict[tuple[int, int, int], set | None] = {}
     for i in order:
@@ -744,7 +837,7 @@ def _resolve_overlaps(candidates: pd.DataFrame, view: _TokenView, compiled: Comp
                 owned.add(labels[i])
                 accept[i] = True
             continue
-        occupied = taken.setdefault(span[0], np.zeros(len(view.text), dtype=bool))
+        occupied = taken.setdefault(span[0], np.zeros(len(view), dtype=bool))
         if not occupied[first[i]:last[i] + 1].any():
             occupied[first[i]:last[i] + 1] = True
             accept[i] = True
@@ -754,23 +847,29 @@ def _resolve_overlaps(candidates: pd.DataFrame, view: _TokenView, compiled: Comp
 
 
 def match_tokens(
-    tokens: pd.DataFrame,
+    tokens,
     lexicons=None,
     *,
     layers: Sequence[str] | None = None,
-    texts: dict[str, str] | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Lexicon matches in a tokens table (one or many documents), without quotes.
 
     Returns the ``matches`` columns plus ``first_token`` and ``last_token`` (token ids),
-    sorted by ``(doc_id, start, layer, label)``. ``texts`` (doc_id -> document text) gives the
-    exact ``text`` of each span; without it the span's tokens are joined with a space wherever
-    the source had whitespace. ``lexicons`` is None (the packaged lexicons), an entries table,
-    a :class:`CompiledLexicon`, a path or a list of paths.
+    sorted by ``(doc_id, start, layer, label)``. ``tokens`` is a DataFrame or a pyarrow Table.
+    ``texts`` (doc_id -> document text) gives the exact ``text`` of each span; without it the
+    span's tokens are joined with a space wherever the source had whitespace. ``lexicons`` is
+    None (the packaged lexicons), an entries table, a :class:`CompiledLexicon`, a path or a
+    list of paths.
     """
     compiled = compiled_lexicon(lexicons, layers=layers)
-    if len(tokens):
-        tokens = tokens.sort_values(["doc_id", "token_id"], kind="stable")
+    found = _lexicon_matches(tokens, compiled, texts)
+    found = found.sort_values(["doc_id", "start", "layer", "label", "end"], kind="stable", ignore_index=True)
+    return _typed_matches(found, extra=["first_token", "last_token"])
+
+
+def _lexicon_matches(tokens, compiled: CompiledLexicon, texts: Mapping[str, str] | None) -> pd.DataFrame:
+    """The accepted lexicon matches of ``tokens``, unsorted, with their first and last token ids."""
     view = _token_view(tokens)
     spans = _sequence_spans(view, compiled)
     candidates = _apply_rules(spans, view, compiled)
@@ -780,32 +879,33 @@ def match_tokens(
     first = chosen["first"].to_numpy()
     last = chosen["last"].to_numpy()
     starts, ends = view.start[first], view.end[last]
-    docs = view.doc_id[first]
+    docs = view.doc_names[view.doc[first]]
     if texts is not None:
-        span_text = [texts[d][s:e] for d, s, e in zip(docs, starts, ends)]
+        span_text = [texts[d][s:e] for d, s, e in zip(docs.tolist(), starts.tolist(), ends.tolist())]
     else:
         span_text = [_join_tokens(view, f, l) for f, l in zip(first, last)]
-    token_ids = tokens["token_id"].to_numpy(np.int64) if len(tokens) else np.empty(0, np.int64)
-    result = pd.DataFrame({
-        "doc_id": pd.array(docs, dtype=object),
+    entries = compiled.entries
+    return pd.DataFrame({
+        "doc_id": pd.array(docs, dtype="str"),
         "turn_id": view.turn_id[first],
         "sentence_id": view.sentence_id[first],
         "start": starts,
         "end": ends,
-        "layer": compiled.entries["layer"].to_numpy(dtype=object)[entry_ids],
-        "label": compiled.entries["label"].to_numpy(dtype=object)[entry_ids],
-        "text": pd.array(span_text, dtype=object),
-        "pattern": compiled.entries["pattern"].to_numpy(dtype=object)[entry_ids],
-        "first_token": token_ids[first],
-        "last_token": token_ids[last],
+        "layer": pd.array(entries["layer"].to_numpy(dtype=object)[entry_ids], dtype="str"),
+        "label": pd.array(entries["label"].to_numpy(dtype=object)[entry_ids], dtype="str"),
+        "text": pd.array(span_text, dtype="str"),
+        "pattern": pd.array(entries["pattern"].to_numpy(dtype=object)[entry_ids], dtype="str"),
+        "first_token": view.token_id[first],
+        "last_token": view.token_id[last],
     })
-    result = result.sort_values(["doc_id", "start", "layer", "label", "end"], kind="stable", ignore_index=True)
-    return _typed_matches(result, extra=["first_token", "last_token"])
 
 
 # ---------------------------------------------------------------------------------------------
 # Quotes
 # ---------------------------------------------------------------------------------------------
+
+_SENTENCE_COLUMNS = ("turn_id", "paragraph_id", "sentence_id", "start", "end")
+
 
 def find_quotes(text: str, sentences: pd.DataFrame, *, doc_id: str) -> pd.DataFrame:
     """Every quoted span in typographic (“…”, ‘…’) or straight ("…") double quotes, as ``quote`` matches.
@@ -823,14 +923,37 @@ def find_quotes(text: str, sentences: pd.DataFrame, *, doc_id: str) -> pd.DataFr
     """
     if sentences.empty:
         return _typed_matches(pd.DataFrame(columns=MATCH_COLUMNS))
-    ordered = sentences.sort_values("start", kind="stable")
-    s_start = ordered["start"].to_numpy(np.int64)
-    s_end = ordered["end"].to_numpy(np.int64)
-    s_id = ordered["sentence_id"].to_numpy(np.int64)
-    s_turn = ordered["turn_id"].to_numpy(np.int64)
-    paragraphs = ordered.groupby(["turn_id", "paragraph_id"], sort=False).agg(start=("start", "min"), end=("end", "max"))
+    columns = {name: _numbers(sentences, name, np.int64) for name in _SENTENCE_COLUMNS}
+    order = np.argsort(columns["start"], kind="stable")
+    rows = _quote_rows(text, doc_id, {name: values[order] for name, values in columns.items()})
+    return _typed_matches(pd.DataFrame(rows, columns=MATCH_COLUMNS))
+
+
+def _document_quotes(texts: Mapping[str, str], sentences) -> pd.DataFrame:
+    """:func:`find_quotes` for every document of a sentences table (DataFrame or Arrow)."""
+    doc_codes, doc_ids = _factorized(sentences, "doc_id", sort=True)
+    columns = {name: _numbers(sentences, name, np.int64) for name in _SENTENCE_COLUMNS}
+    order = np.lexsort((columns["start"], doc_codes))
+    columns = {name: values[order] for name, values in columns.items()}
+    bounds = np.searchsorted(doc_codes[order], np.arange(len(doc_ids) + 1))
+    rows = []
+    for code, doc_id in enumerate(doc_ids):
+        run = slice(bounds[code], bounds[code + 1])
+        rows += _quote_rows(texts[doc_id], doc_id, {name: values[run] for name, values in columns.items()})
+    return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
+def _quote_rows(text: str, doc_id: str, sentences: dict[str, np.ndarray]) -> list[tuple]:
+    """The quote match rows of one document, ordered by ``(start, end)``; ``sentences`` are arrays ordered by start."""
+    s_start, s_end = sentences["start"], sentences["end"]
+    s_id, s_turn = sentences["sentence_id"], sentences["turn_id"]
+    if not len(s_start):
+        return []
+    # Paragraphs are runs of sentences sharing turn and paragraph.
+    turn, paragraph = sentences["turn_id"], sentences["paragraph_id"]
+    firsts = np.flatnonzero(np.concatenate([[True], (turn[1:] != turn[:-1]) | (paragraph[1:] != paragraph[:-1])]))
     found = []
-    for p_start, p_end in zip(paragraphs["start"], paragraphs["end"]):
+    for p_start, p_end in zip(s_start[firsts].tolist(), np.maximum.reduceat(s_end, firsts).tolist()):
         chunk = text[p_start:p_end]
         for marks, regex in _QUOTE_PATTERNS:
             for m in regex.finditer(chunk):
@@ -839,24 +962,21 @@ def find_quotes(text: str, sentences: pd.DataFrame, *, doc_id: str) -> pd.DataFr
                     continue
                 lead = len(inner) - len(inner.lstrip())
                 trail = len(inner) - len(inner.rstrip())
-                start = p_start + m.start(1) + lead
-                end = p_start + m.end(1) - trail
-                found.append((start, end, marks))
+                found.append((p_start + m.start(1) + lead, p_start + m.end(1) - trail, marks))
     rows = []
     taken: list[tuple[int, int]] = []
     for start, end, marks in sorted(found, key=lambda f: (-(f[1] - f[0]), f[0])):
         if any(start < t_end and t_start < end for t_start, t_end in taken):
             continue
         taken.append((start, end))
-        first = int(np.searchsorted(s_start, start, side="right") - 1)
+        first = max(int(np.searchsorted(s_start, start, side="right") - 1), 0)
         last = int(np.searchsorted(s_start, end - 1, side="right") - 1)
-        first = max(first, 0)
         n_words = len(_WORD.findall(text[start:end]))
         sentence_words = len(_WORD.findall(text[s_start[first]:s_end[first]]))
         is_scare = first == last and n_words <= MAX_SCARE_QUOTE_WORDS and sentence_words > n_words
         rows.append((doc_id, int(s_turn[first]), int(s_id[first]), start, end, "quote",
                      "scare_quote" if is_scare else "quotation", text[start:end], marks))
-    return _typed_matches(pd.DataFrame(sorted(rows, key=lambda row: (row[3], row[4])), columns=MATCH_COLUMNS))
+    return sorted(rows, key=lambda row: (row[3], row[4]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -874,31 +994,55 @@ def find_matches(
 ) -> pd.DataFrame:
     """All matches in one document: lexicon entries, quotes and evaluative words.
 
-    ``tokens`` and ``sentences`` are the document's tables (data contract); offsets point into
-    ``text``. Returns the ``matches`` columns sorted by ``(start, layer, label)``. ``lexicons``
-    is None (the packaged lexicons, VADER's evaluative words and quotes), an entries table, a
-    :class:`CompiledLexicon`, a path or a list of paths; ``layers`` keeps only those layers
-    (``"quote"`` switches quote detection on or off).
+    ``tokens`` and ``sentences`` are the document's tables (data contract; rows of other
+    documents are ignored); offsets point into ``text``. Returns the ``matches`` columns
+    sorted by ``(start, layer, label)``. ``lexicons`` is None (the packaged lexicons,
+    VADER's evaluative words and quotes), an entries table, a :class:`CompiledLexicon`, a
+    path or a list of paths; ``layers`` keeps only those layers (``"quote"`` switches quote
+    detection on or off).
 
     Phrases match as token sequences inside one sentence; single words by lemma unless the
     entry says ``form``, ``exact`` (case-sensitive) or ``regex``; within a layer the longest
     match wins, so no token is counted twice (only a dictionary word listed under two labels
     counts once for each).
     """
-    tokens = tokens[tokens["doc_id"] == doc_id] if "doc_id" in tokens and len(tokens) else tokens
-    sentences = sentences[sentences["doc_id"] == doc_id] if "doc_id" in sentences and len(sentences) else sentences
-    frames = []
+    tables = []
+    for table in (tokens, sentences):
+        if "doc_id" not in table:
+            table = table.assign(doc_id=doc_id)
+        elif len(table):
+            table = table[table["doc_id"] == doc_id]
+        tables.append(table)
+    return match_documents({doc_id: text}, *tables, lexicons=lexicons, layers=layers)
+
+
+def match_documents(
+    texts: Mapping[str, str],
+    tokens,
+    sentences,
+    *,
+    lexicons=None,
+    layers: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """:func:`find_matches` for many documents in one pass (what the corpus build calls).
+
+    ``texts`` maps each doc_id to its text; ``tokens`` and ``sentences`` (DataFrames or
+    pyarrow Tables) hold the rows of those documents. Returns the ``matches`` columns sorted
+    by ``(doc_id, start, layer, label)``: for each document, the rows :func:`find_matches`
+    gives. Matching many documents at once costs far less per document than one at a time.
+    """
     compiled = compiled_lexicon(lexicons, layers=layers)
+    frames = []
     if len(compiled.entries) and len(tokens):
-        found = match_tokens(tokens, compiled, texts={doc_id: text})
-        frames.append(found[MATCH_COLUMNS])
-    if layers is None or "quote" in layers:
-        frames.append(find_quotes(text, sentences, doc_id=doc_id))
+        frames.append(_lexicon_matches(tokens, compiled, texts)[MATCH_COLUMNS])
+    if (layers is None or "quote" in layers) and len(sentences):
+        frames.append(_document_quotes(texts, sentences))
     frames = [frame for frame in frames if len(frame)]
     if not frames:
         return _typed_matches(pd.DataFrame(columns=MATCH_COLUMNS))
-    matches = pd.concat(frames, ignore_index=True)
-    return _sorted_matches(matches)
+    matches = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    matches = matches.sort_values(["doc_id", "start", "layer", "label", "end"], kind="stable", ignore_index=True)
+    return _typed_matches(matches)
 
 
 def match_text(text: str, *, layers: Sequence[str] | None = None, lexicons=None, doc_id: str = "text") -> pd.DataFrame:
@@ -925,15 +1069,7 @@ def text_paragraphs(text: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["turn_id", "paragraph_id", "start", "end"]).astype("int64")
 
 
-def _sorted_matches(matches: pd.DataFrame) -> pd.DataFrame:
-    ordered = matches.sort_values(["start", "layer", "label", "end"], kind="stable").reset_index(drop=True)
-    return _typed_matches(ordered)
-
-
 def _typed_matches(frame: pd.DataFrame, *, extra: Sequence[str] = ()) -> pd.DataFrame:
-    frame = frame[MATCH_COLUMNS + list(extra)].copy()
-    for column in ("turn_id", "sentence_id", "start", "end", *extra):
-        frame[column] = frame[column].astype("int64")
-    for column in ("doc_id", "layer", "label", "text", "pattern"):
-        frame[column] = frame[column].astype("str")
-    return frame
+    types = dict.fromkeys(("turn_id", "sentence_id", "start", "end", *extra), "int64")
+    types |= dict.fromkeys(("doc_id", "layer", "label", "text", "pattern"), "str")
+    return frame[MATCH_COLUMNS + list(extra)].astype(types)
