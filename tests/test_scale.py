@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pandas as pd
@@ -137,7 +138,7 @@ def built(tmp_path_factory):
     """The subset built once with one process: ``(raw, out)``."""
     root = tmp_path_factory.mktemp("scale")
     raw, out = copy_subset(root / "raw"), root / "out"
-    build(raw, out)
+    build(raw, out, jobs=1)
     return raw, out
 
 
@@ -227,6 +228,29 @@ def test_two_worker_processes_write_the_same_bytes_as_one(built, tmp_path):
     raw, out = built[0], tmp_path / "out"
     assert sorted(build(raw, out, jobs=2)) == sorted(p.stem for p in raw.glob("*.txt"))
     assert table_bytes(out) == table_bytes(built[1])
+
+
+def test_the_default_build_uses_every_available_core_and_writes_the_same_bytes(built, tmp_path, monkeypatch):
+    import analysis.corpus as corpus_module
+
+    assert corpus_module.default_jobs() == len(os.sched_getaffinity(0))
+    seen = []
+    run_tasks = corpus_module._run_tasks
+    monkeypatch.setattr(corpus_module, "_run_tasks", lambda tasks, **kw: seen.append(kw["jobs"]) or run_tasks(tasks, **kw))
+    build(built[0], tmp_path / "out")
+    assert seen == [corpus_module.default_jobs()]
+    assert table_bytes(tmp_path / "out") == table_bytes(built[1])
+    with pytest.raises(ValueError, match="at least 1"):
+        build(built[0], tmp_path / "out", jobs=0)
+
+
+def test_matching_in_small_batches_writes_the_same_bytes(built, tmp_path, monkeypatch):
+    """The matcher runs over batches of a part's documents; the batch size must not change a byte."""
+    import analysis.corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "MATCH_BATCH_TOKENS", 500)
+    build(built[0], tmp_path / "out", jobs=1)
+    assert table_bytes(tmp_path / "out") == table_bytes(built[1])
 
 
 def test_an_error_in_a_worker_process_names_the_file(tmp_path):

@@ -76,7 +76,8 @@ def make_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="build the corpus tables (Parquet) from raw files")
     data.add_argument("--raw", type=Path, default=None, help="folder of raw transcripts (default: data/raw)")
     data.add_argument("--out", type=Path, default=None, help="folder for the tables (default: data/processed)")
-    data.add_argument("--jobs", type=int, default=1, help="worker processes (default: 1)")
+    data.add_argument("--jobs", type=int, default=None,
+                      help="worker processes (default: one per CPU core available)")
     data.add_argument("--model", default=None, help="an installed spaCy pipeline to use instead of blank English")
     data.add_argument("--force", action="store_true", help="rebuild every document")
     data.add_argument("--engine", choices=["local", "dask"], default=None,
@@ -101,7 +102,8 @@ def make_parser() -> argparse.ArgumentParser:
     figures.set_defaults(run=_cmd_figures)
 
     report = commands.add_parser("report", help="build data, execute every notebook, write HTML reports")
-    report.add_argument("--jobs", type=int, default=1)
+    report.add_argument("--jobs", type=int, default=None,
+                        help="worker processes for the data build (default: one per CPU core available)")
     report.set_defaults(run=_cmd_report)
     return parser
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -550,7 +551,7 @@ def build(
     raw_dir: str | Path | None = None,
     out_dir: str | Path | None = None,
     *,
-    jobs: int = 1,
+    jobs: int | None = None,
     model: str | None = None,
     force: bool = False,
     progress: bool | None = None,
@@ -568,7 +569,8 @@ def build(
     tables readable and the next build completes the work.
     ``progress=None`` shows a bar only on an interactive terminal.
 
-    ``engine="local"`` runs ``jobs`` worker processes on this machine;
+    ``engine="local"`` runs ``jobs`` worker processes on this machine (by
+    default one per CPU core this process may use, :func:`default_jobs`);
     ``engine="dask"`` runs the parts on a Dask cluster: the one at
     ``scheduler`` (an address such as ``tcp://host:8786``), else a local
     cluster of ``jobs`` processes. The raw and output folders must then be
@@ -578,6 +580,9 @@ def build(
         raise ValueError(f"engine must be 'local' or 'dask', not {engine!r}")
     if scheduler and engine != "dask":
         raise ValueError("a scheduler address needs engine='dask'")
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
     raw_dir = Path(raw_dir or config.RAW_DIR)
     out_dir = Path(out_dir or config.PROCESSED_DIR)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
@@ -587,6 +592,14 @@ def build(
     with _build_lock(out_dir):
         return _build_locked(plan, raw_dir, out_dir, jobs=jobs, model=model, force=force, progress=progress,
                              engine=engine, scheduler=scheduler)
+
+
+def default_jobs() -> int:
+    """The worker processes a build runs unless told otherwise: one per CPU core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no CPU affinity on this platform (macOS, Windows)
+        return os.cpu_count() or 1
 
 
 def _build_locked(plan: pd.DataFrame, raw_dir: Path, out_dir: Path, *, jobs, model, force, progress, engine,
@@ -774,6 +787,9 @@ def load_corpus(
     model: str | None = None,
 ) -> Corpus:
     """The corpus tables, built first when they are missing or stale.
+
+    The build runs in this process unless ``jobs`` says otherwise (a notebook's
+    kernel is no place to start worker processes unasked).
 
     >>> corpus = load_corpus()                                   # doctest: +SKIP
     >>> corpus.turns.query("doc_id == 'darchiev-interfax'")      # doctest: +SKIP

@@ -78,7 +78,7 @@ def index_page(notebooks: list[Path], figures: list[Path]) -> str:
     )
 
 
-def make_report(*, jobs: int = 1, notebooks_dir: str | Path | None = None, out_dir: str | Path | None = None) -> list[Path]:
+def make_report(*, jobs: int | None = None, notebooks_dir: str | Path | None = None, out_dir: str | Path | None = None) -> list[Path]:
     """Build the data, execute each notebook in place, write HTML copies and an index page.
 
     The paper-figures notebook saves every figure (``figures.make_figures``),
