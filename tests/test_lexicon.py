@@ -452,12 +452,12 @@ def test_overlap_resolution_follows_the_stated_rule(spans):
     """Random candidate spans over 15 tokens: the vectorised resolver accepts what the plain rule accepts."""
     import numpy as np
 
-    entries = pd.DataFrame({
+    compiled = compile_lexicon(pd.DataFrame({
         "layer": ["a", "a", "a", "b", "b", "b"],
         "label": ["x", "y", "-", "x", "-", "z"],
-    })
-    entries["is_block"] = entries["label"] == "-"
-    compiled = type("Compiled", (), {"entries": entries})()
+        "pattern": ["one", "two", "three", "four", "five", "six"],
+    }))
+    entries = compiled.entries
     view = type("View", (), {"start": np.arange(15) * 10, "end": np.arange(15) * 10 + 7,
                              "__len__": lambda self: 15})()  # 15 tokens of 7 characters
     rows = {}

@@ -374,16 +374,26 @@ class CompiledLexicon:
     literals: dict
     regexes: dict
     word_steps: dict = dataclasses.field(default_factory=lambda: {"key": {}, "lower": {}, "text": {}}, compare=False, repr=False)
+    arrays: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+
+    def array(self, table: str, column: str) -> np.ndarray:
+        """A column of ``entries``, ``steps`` or ``rules`` as a NumPy array (text as objects), made once."""
+        key = (table, column)
+        if key not in self.arrays:
+            values = getattr(self, table)[column]
+            numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+            self.arrays[key] = values.to_numpy() if numeric else values.to_numpy(dtype=object)
+        return self.arrays[key]
 
     def steps_of(self, field_name: str, words) -> list[tuple[int, ...]]:
         """For each word form, the steps (ids) it satisfies in ``field_name`` (sorted)."""
         cache = self.word_steps[field_name]
-        missing = [word for word in dict.fromkeys(words) if word not in cache]
+        missing = {word for word in words if word not in cache}
         if missing:
             if len(cache) + len(missing) > WORD_CACHE_SIZE:
                 cache.clear()
             literal, regexes = self.literals[field_name], self.regexes[field_name]
-            for word in missing:
+            for word in sorted(missing):
                 found = list(literal.get(word, ()))
                 found += [step for regex, step in regexes if regex.fullmatch(word) is not None]
                 cache[word] = tuple(sorted(found))
@@ -439,6 +449,7 @@ def compile_lexicon(entries: pd.DataFrame) -> CompiledLexicon:
     compiled_entries = entries.assign(
         n_tokens=lengths[: len(entries)],
         is_block=entries["label"] == BLOCK_LABEL,
+        layer_code=pd.factorize(entries["layer"], sort=True)[0],
     )
     return CompiledLexicon(compiled_entries, steps, lengths, offsets, rules, literals, regexes)
 
@@ -592,39 +603,47 @@ def _token_view(tokens) -> _TokenView:
     doc, doc_names = _factorized(tokens, "doc_id", sort=True)
     word, words = _factorized(tokens, "text")
     lemma, lemmas = _factorized(tokens, "lemma")
-    lower, lowers = _factorized(tokens, "lower")
-    columns = {"doc": doc, "word": word, "lemma": lemma, "lower": lower}
+    columns = {"doc": doc, "word": word, "lemma": lemma, "plain": _equal(tokens, "lemma", "lower")}
     columns |= {name: _numbers(tokens, name, np.int64) for name in ("token_id", "turn_id", "sentence_id", "start", "end")}
     columns["is_punct"] = _numbers(tokens, "is_punct", bool)
     order = np.lexsort((columns["token_id"], doc))
     if np.any(order != np.arange(len(order))):
         columns = {name: values[order] for name, values in columns.items()}
-    word = columns["word"]
-    forms = [_word_forms(text) for text in words]
-    norm_u = _object_array([form[0] for form in forms])
-    lower_u = _object_array([form[1] for form in forms])
-    lookup_u = _object_array([form[2] for form in forms])
+    word, lemma = columns["word"], columns["lemma"]
+    forms = np.array([_word_forms(text) for text in words], dtype=object).reshape(-1, 3)
+    norm_u, lower_u, lookup_u = forms[:, 0], forms[:, 1], forms[:, 2]
     # Lookup lemmatisation is case-sensitive: "Sanctions" at a sentence start keeps its plural.
-    # Where the lemma is just the lower-cased word, look the word up again in lower case.
-    lemma_norm = _object_array([_word_forms(str(value))[0] for value in lemmas])[columns["lemma"]]
-    plain = lemmas[columns["lemma"]] == lowers[columns["lower"]]
-    key = np.where(plain, lookup_u[word], lemma_norm)
+    # Where the lemma is just the lower-cased word ("plain"), the key is the word's lower-case
+    # lookup lemma, else the lemma itself (normalised): codes below len(words) point into the
+    # words' lookup lemmas, the others into the lemmas.
+    lemma_norm_u = _object_array([_word_forms(str(value))[0] for value in lemmas])
+    key = np.where(columns["plain"], word, len(words) + lemma)
     group = columns["doc"] * 10_000_000 + columns["sentence_id"]
-    # A sentence's first word also matches with its first letter in lower case ("Sanctions" ~ "sanctions").
+    # A sentence's first word also matches with its first letter in lower case ("Sanctions" ~
+    # "sanctions"); only the steps its plain form does not already satisfy are added there.
     in_words = np.flatnonzero(~columns["is_punct"])
     firsts = in_words[_run_starts(group[in_words])]
-    first_codes, first_uniques = pd.factorize(word[firsts])
-    alt_u = _object_array([norm_u[c][:1].lower() + norm_u[c][1:] for c in first_uniques])
+    first_codes, first_words = pd.factorize(word[firsts])
+    alt_u = _object_array([norm_u[c][:1].lower() + norm_u[c][1:] for c in first_words])
     return _TokenView(
         doc=columns["doc"], doc_names=doc_names, token_id=columns["token_id"], turn_id=columns["turn_id"],
         sentence_id=columns["sentence_id"], group=group, start=columns["start"], end=columns["end"],
         word=word, words=words,
         forms={
-            "key": [(None, *pd.factorize(key))],
-            "lower": [(None, word, lower_u)],
-            "text": [(None, word, norm_u), (firsts, first_codes, alt_u)],
+            "key": [(None, key, np.concatenate([lookup_u, lemma_norm_u]), None)],
+            "lower": [(None, word, lower_u, None)],
+            "text": [(None, word, norm_u, None), (firsts, first_codes, alt_u, norm_u[first_words])],
         },
     )
+
+
+def _equal(table, a: str, b: str) -> np.ndarray:
+    """Where two text columns of a DataFrame or an Arrow table hold the same string."""
+    if isinstance(table, pd.DataFrame):
+        return (table[a].to_numpy(dtype=object) == table[b].to_numpy(dtype=object)).astype(bool)
+    import pyarrow.compute as pc
+
+    return pc.equal(table.column(a), table.column(b)).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _expand_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -637,14 +656,17 @@ def _expand_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _step_hits(view: _TokenView, compiled: CompiledLexicon) -> np.ndarray:
-    """Codes ``position * n_steps + step`` of every token that satisfies a step (sorted, unique)."""
+    """Codes ``position * n_steps + step`` of every token that satisfies a step (each once, unordered)."""
     n_steps = len(compiled.steps)
     codes: list[np.ndarray] = []
-    for name, triples in view.forms.items():
+    for name, quadruples in view.forms.items():
         if not compiled.literals[name] and not compiled.regexes[name]:
             continue
-        for positions, inverse, vocabulary in triples:
+        for positions, inverse, vocabulary, covered in quadruples:
             per_word = compiled.steps_of(name, vocabulary)
+            if covered is not None:  # steps another form of the same tokens satisfies already
+                per_word = [tuple(sorted(set(steps) - set(other))) if steps else steps
+                            for steps, other in zip(per_word, compiled.steps_of(name, covered))]
             counts = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
             flat = np.fromiter(itertools.chain.from_iterable(per_word), dtype=np.int64, count=int(counts.sum()))
             token_counts = counts[inverse]
@@ -653,8 +675,7 @@ def _step_hits(view: _TokenView, compiled: CompiledLexicon) -> np.ndarray:
             steps = flat[_expand_ranges((np.cumsum(counts) - counts)[inverse[hit]], n_each)]
             where = hit if positions is None else positions[hit]
             codes.append(np.repeat(where.astype(np.int64), n_each) * n_steps + steps)
-    hits = np.sort(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
-    return hits[_run_starts(hits)]
+    return np.concatenate(codes) if codes else np.empty(0, dtype=np.int64)
 
 
 def _in_sorted(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
@@ -678,29 +699,32 @@ def _sequence_spans(view: _TokenView, compiled: CompiledLexicon) -> tuple[np.nda
     if n == 0 or n_steps == 0:
         return empty
     hits = _step_hits(view, compiled)
-    if not len(hits):
-        return empty
     hit_pos, hit_step = np.divmod(hits, n_steps)
-    step_seq = compiled.steps["seq"].to_numpy(np.int64)
-    step_pos = compiled.steps["pos"].to_numpy(np.int64)
-    is_first = step_pos[hit_step] == 0
-    cand_first = hit_pos[is_first]
-    cand_seq = step_seq[hit_step[is_first]]
-    lengths = compiled.seq_length
-    offsets = compiled.seq_offset
-    for p in range(1, int(lengths.max())):
-        longer = lengths[cand_seq] > p
-        if not longer.any():
-            break
+    step_seq = compiled.array("steps", "seq")
+    is_first = compiled.array("steps", "pos")[hit_step] == 0
+    # Sequences start at first-step hits and grow one token at a time, while the next token
+    # (in the same sentence) satisfies the next step; later-step hits are looked up by binary search.
+    later = np.sort(hits[~is_first])
+    cand_first, cand_seq = hit_pos[is_first], step_seq[hit_step[is_first]]
+    lengths, offsets = compiled.seq_length, compiled.seq_offset
+    single = lengths[cand_seq] == 1
+    found_first, found_seq = [cand_first[single]], [cand_seq[single]]
+    cand_first, cand_seq = cand_first[~single], cand_seq[~single]
+    p = 1
+    while len(cand_seq):
         target = cand_first + p
         inside = target < n
         safe_target = np.where(inside, target, 0)
         code = safe_target * n_steps + offsets[cand_seq] + p
-        same_sentence = view.group[safe_target] == view.group[cand_first]
-        found = longer & inside & same_sentence & _in_sorted(code, hits)
-        ok = ~longer | found
+        ok = inside & (view.group[safe_target] == view.group[cand_first]) & _in_sorted(code, later)
         cand_first, cand_seq = cand_first[ok], cand_seq[ok]
-    return cand_seq, cand_first, cand_first + lengths[cand_seq] - 1
+        complete = lengths[cand_seq] == p + 1
+        found_first.append(cand_first[complete])
+        found_seq.append(cand_seq[complete])
+        cand_first, cand_seq = cand_first[~complete], cand_seq[~complete]
+        p += 1
+    first, seq = np.concatenate(found_first), np.concatenate(found_seq)
+    return seq, first, first + lengths[seq] - 1
 
 
 def _apply_rules(spans, view: _TokenView, compiled: CompiledLexicon) -> pd.DataFrame:
@@ -716,11 +740,11 @@ def _apply_rules(spans, view: _TokenView, compiled: CompiledLexicon) -> pd.DataF
         order = np.argsort(guard_seq, kind="stable")
         sorted_seq = guard_seq[order]
         for side in ("prev", "next"):
-            rules = compiled.rules[compiled.rules["side"] == side]
-            if rules.empty:
+            on_side = compiled.array("rules", "side") == side
+            if not on_side.any():
                 continue
-            r_entry = rules["entry"].to_numpy(np.int64)
-            r_seq = rules["seq"].to_numpy(np.int64)
+            r_entry = compiled.array("rules", "entry")[on_side]
+            r_seq = compiled.array("rules", "seq")[on_side]
             lo = np.searchsorted(sorted_seq, r_seq, side="left")
             counts = np.searchsorted(sorted_seq, r_seq, side="right") - lo
             guards = order[_expand_ranges(lo, counts)]
@@ -764,8 +788,8 @@ def _join_tokens(view: _TokenView, first: int, last: int) -> str:
 
 def _apply_context(candidates: pd.DataFrame, view: _TokenView, compiled: CompiledLexicon) -> pd.DataFrame:
     """Keep entries with a ``context`` only where their regex matches the sentence window's text."""
-    contexts = compiled.entries["context"].to_numpy(dtype=object)
-    windows = compiled.entries["window"].to_numpy(dtype=np.int64)
+    contexts = compiled.array("entries", "context")
+    windows = compiled.array("entries", "window")
     entry = candidates["entry"].to_numpy()
     needs = contexts[entry] != ""
     if not needs.any():
@@ -805,11 +829,11 @@ def _resolve_overlaps(candidates: pd.DataFrame, view: _TokenView, compiled: Comp
     entry = candidates["entry"].to_numpy()
     first = candidates["first"].to_numpy()
     last = candidates["last"].to_numpy()
-    layer_code = pd.factorize(compiled.entries["layer"], sort=True)[0][entry]
-    is_block = compiled.entries["is_block"].to_numpy()[entry]
+    layer_code = compiled.array("entries", "layer_code")[entry]
+    is_block = compiled.array("entries", "is_block")[entry]
     n_tokens = last - first + 1
     n_chars = view.end[last] - view.start[first]
-    labels = compiled.entries["label"].to_numpy(dtype=object)[entry]
+    labels = compiled.array("entries", "label")[entry]
     # Where no other span of the layer shares a token, the outcome is known at once: a blocking
     # entry on the span keeps nothing, else each label's first entry is accepted. Only the
     # remaining candidates are ranked and accepted one by one.
@@ -884,17 +908,16 @@ def _lexicon_matches(tokens, compiled: CompiledLexicon, texts: Mapping[str, str]
         span_text = [texts[d][s:e] for d, s, e in zip(docs.tolist(), starts.tolist(), ends.tolist())]
     else:
         span_text = [_join_tokens(view, f, l) for f, l in zip(first, last)]
-    entries = compiled.entries
     return pd.DataFrame({
         "doc_id": pd.array(docs, dtype="str"),
         "turn_id": view.turn_id[first],
         "sentence_id": view.sentence_id[first],
         "start": starts,
         "end": ends,
-        "layer": pd.array(entries["layer"].to_numpy(dtype=object)[entry_ids], dtype="str"),
-        "label": pd.array(entries["label"].to_numpy(dtype=object)[entry_ids], dtype="str"),
+        "layer": pd.array(compiled.array("entries", "layer")[entry_ids], dtype="str"),
+        "label": pd.array(compiled.array("entries", "label")[entry_ids], dtype="str"),
         "text": pd.array(span_text, dtype="str"),
-        "pattern": pd.array(entries["pattern"].to_numpy(dtype=object)[entry_ids], dtype="str"),
+        "pattern": pd.array(compiled.array("entries", "pattern")[entry_ids], dtype="str"),
         "first_token": view.token_id[first],
         "last_token": view.token_id[last],
     })
@@ -1070,6 +1093,9 @@ def text_paragraphs(text: str) -> pd.DataFrame:
 
 
 def _typed_matches(frame: pd.DataFrame, *, extra: Sequence[str] = ()) -> pd.DataFrame:
+    """The ``matches`` columns (and ``extra`` ones) in order, offsets as ``int64``, text as ``str``."""
     types = dict.fromkeys(("turn_id", "sentence_id", "start", "end", *extra), "int64")
     types |= dict.fromkeys(("doc_id", "layer", "label", "text", "pattern"), "str")
-    return frame[MATCH_COLUMNS + list(extra)].astype(types)
+    frame = frame[MATCH_COLUMNS + list(extra)]
+    wrong = {column: kind for column, kind in types.items() if frame[column].dtype != kind}
+    return frame.astype(wrong) if wrong else frame
