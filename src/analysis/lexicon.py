@@ -41,6 +41,7 @@ _QUOTE_PATTERNS = (
     ("‘…’", re.compile(r"(?<!\w)‘((?:[^‘’]|’(?=\w))+?)’(?!\w)")),
     ('"…"', re.compile(r'"([^"\n]*)"')),
 )
+_OPENING_MARK = re.compile(r'[“‘"]')
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
@@ -975,8 +976,13 @@ def _quote_rows(text: str, doc_id: str, sentences: dict[str, np.ndarray]) -> lis
     # Paragraphs are runs of sentences sharing turn and paragraph.
     turn, paragraph = sentences["turn_id"], sentences["paragraph_id"]
     firsts = np.flatnonzero(np.concatenate([[True], (turn[1:] != turn[:-1]) | (paragraph[1:] != paragraph[:-1])]))
+    p_starts, p_ends = s_start[firsts], np.maximum.reduceat(s_end, firsts)
+    # Only paragraphs holding an opening mark can hold a quote.
+    marks = np.fromiter((m.start() for m in _OPENING_MARK.finditer(text)), dtype=np.int64)
+    holding = np.searchsorted(p_starts, marks, side="right") - 1
+    holding = np.unique(holding[(holding >= 0) & (marks < p_ends[np.maximum(holding, 0)])])
     found = []
-    for p_start, p_end in zip(s_start[firsts].tolist(), np.maximum.reduceat(s_end, firsts).tolist()):
+    for p_start, p_end in zip(p_starts[holding].tolist(), p_ends[holding].tolist()):
         chunk = text[p_start:p_end]
         for marks, regex in _QUOTE_PATTERNS:
             for m in regex.finditer(chunk):
