@@ -61,3 +61,34 @@ def test_a_capitalised_word_opening_a_sentence_gets_its_lemma_and_capitals_stay(
     lemmas = dict(zip(tokens["text"], tokens["lemma"]))
     assert (lemmas["Sanctions"], lemmas["Measures"], lemmas["Is"]) == ("sanction", "measure", "be")
     assert lemmas["US"] == "us"  # capitals are not looked up in lower case (not the pronoun's lemma)
+
+
+def rule_pipeline():
+    """A new pipeline like the default one: its strings of word forms are not yet remembered."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def test_forms_remembered_from_earlier_documents_give_the_same_tokens():
+    first = "Sanctions were imposed. The sanctions were lifted.\n"
+    second = "Sanctions, sanctions and more SANCTIONS. Were they lifted?\n"
+    nlp = rule_pipeline()
+    annotate_paragraphs(first, parse_transcript(first).paragraphs, doc_id="a", nlp=nlp)
+    _, remembered = annotate_paragraphs(second, parse_transcript(second).paragraphs, doc_id="b", nlp=nlp)
+    _, fresh = annotate_paragraphs(second, parse_transcript(second).paragraphs, doc_id="b", nlp=rule_pipeline())
+    assert remembered.equals(fresh)
+
+
+def test_a_lemmatizer_removed_from_the_pipeline_gives_no_more_lemmas():
+    text = "Sanctions were imposed.\n"
+    nlp = rule_pipeline()
+    _, tokens = annotate_paragraphs(text, parse_transcript(text).paragraphs, doc_id="a", nlp=nlp)
+    assert tokens["lemma"].tolist() == ["sanction", "be", "impose", "."]
+    nlp.remove_pipe("lemmatizer")
+    _, tokens = annotate_paragraphs(text, parse_transcript(text).paragraphs, doc_id="a", nlp=nlp)
+    assert tokens["lemma"].tolist() == ["sanctions", "were", "imposed", "."]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -71,8 +72,8 @@ def annotate_paragraphs_arrow(
     """:func:`annotate_paragraphs` as two ``pyarrow.Table`` objects (what the corpus build writes).
 
     Token attributes are read with spaCy's ``Doc.to_array`` and strings are
-    looked up once per distinct word form, so the cost stays close to that
-    of spaCy's tokenizer alone.
+    worked out once per distinct word form for all the documents a pipeline
+    reads, so the cost stays close to that of spaCy's tokenizer alone.
     """
     import pyarrow as pa
 
@@ -109,7 +110,7 @@ def annotate_paragraphs_arrow(
         "end": s_end,
         "text": pa.array([text[s:e] for s, e in zip(s_start.tolist(), s_end.tolist())], pa.large_string()),
     })
-    word_index = pa.array(np.flatnonzero(words))
+    word_index = np.flatnonzero(words)
     tokens = pa.table({
         "doc_id": pa.repeat(pa.scalar(doc_id, pa.large_string()), n_words),
         "turn_id": turn_ids[word_paragraph],
@@ -117,14 +118,19 @@ def annotate_paragraphs_arrow(
         "token_id": np.arange(n_words, dtype=np.int64),
         "start": word_start,
         "end": word_end,
-        "text": columns["text"].take(word_index),
-        "lower": columns["lower"].take(word_index),
-        "lemma": columns["lemma"].take(word_index),
+        "text": _decoded(columns["text"], word_index),
+        "lower": _decoded(columns["lower"], word_index),
+        "lemma": _decoded(columns["lemma"], word_index),
         "is_alpha": columns["is_alpha"][words],
         "is_stop": columns["is_stop"][words],
         "is_punct": columns["is_punct"][words],
     })
     return sentences, tokens
+
+
+def _decoded(column: pa.DictionaryArray, positions: np.ndarray) -> pa.Array:
+    """The strings of a dictionary-encoded column at ``positions``: one ``take`` from its dictionary."""
+    return column.dictionary.take(column.indices.to_numpy()[positions])
 
 
 def _sentence_spans(word_sentence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -148,17 +154,18 @@ def _token_arrays(nlp, texts: list[str]) -> dict:
     """Every token of ``texts`` (whitespace included) as columns, plus the token count of each text.
 
     Integer attributes come from ``Doc.to_array``; strings (form, lower case,
-    lemma) are looked up once per distinct word form and spread with an Arrow
-    ``take``. When the pipeline holds only spaCy's rule-based sentence
-    splitter and lookup lemmatizer (the default), only the tokenizer runs and
-    both rules are applied to whole arrays instead, giving the same sentences
-    and lemmas without visiting tokens one by one.
+    lemma) are Arrow dictionary arrays, which hold each distinct string once.
+    When the pipeline holds only spaCy's rule-based sentence splitter and
+    lookup lemmatizer (the default), only the tokenizer runs and both rules
+    are applied to whole arrays instead, giving the same sentences and lemmas
+    without visiting tokens one by one.
     """
     import pyarrow as pa
-    from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LOWER, ORTH, SENT_START
+    import pyarrow.compute as pc
+    from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, ORTH, SENT_START
 
     rules = _rule_components(nlp)
-    attrs = [ORTH, LOWER, IDX, IS_SPACE, IS_ALPHA, IS_STOP, IS_PUNCT]
+    attrs = [ORTH, IDX, IS_SPACE, IS_ALPHA, IS_STOP, IS_PUNCT]
     if rules is None:
         attrs += [SENT_START, LEMMA]
         docs = nlp.pipe(texts, batch_size=PIPE_BATCH_SIZE)
@@ -167,44 +174,90 @@ def _token_arrays(nlp, texts: list[str]) -> dict:
     arrays = [doc.to_array(attrs) for doc in docs]
     counts = np.array([len(a) for a in arrays], dtype=np.int64)
     table = np.concatenate(arrays) if arrays else np.zeros((0, len(attrs)), dtype=np.uint64)
-    strings = nlp.vocab.strings
-    inverse, forms = pd.factorize(table[:, 0])  # hashing, not sorting: the order of forms is irrelevant
-    first = np.empty(len(forms), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(inverse), dtype=np.int64)[::-1]  # each form's first token
-    forms = np.asarray(forms)
-    form_text = [strings[h] for h in forms.tolist()]
-    form_lower = [strings[h] for h in table[first, 1].tolist()]
+    form_of, forms = pd.factorize(table[:, 0])  # hashing, not sorting: the order of forms is irrelevant
+    form_text, form_lower, form_lemma = _form_strings(nlp, rules[1] if rules else None).arrays(forms.tolist())
+    form_index = pa.array(form_of)
     columns = {
         "counts": counts,
-        "idx": table[:, 2].astype(np.int64),
-        "length": np.fromiter(map(len, form_text), dtype=np.int64, count=len(form_text))[inverse],
-        "is_space": table[:, 3].astype(bool),
-        "is_alpha": table[:, 4].astype(bool),
-        "is_stop": table[:, 5].astype(bool),
-        "is_punct": table[:, 6].astype(bool),
+        "idx": table[:, 1].astype(np.int64),
+        "length": pc.utf8_length(form_text).to_numpy()[form_of],
+        "is_space": table[:, 2].astype(bool),
+        "is_alpha": table[:, 3].astype(bool),
+        "is_stop": table[:, 4].astype(bool),
+        "is_punct": table[:, 5].astype(bool),
+        "text": pa.DictionaryArray.from_arrays(form_index, form_text),
+        "lower": pa.DictionaryArray.from_arrays(form_index, form_lower),
     }
-    take = pa.array(inverse)
-    columns["text"] = pa.array(form_text, pa.large_string()).take(take)
-    columns["lower"] = pa.array(form_lower, pa.large_string()).take(take)
     if rules is None:
-        columns["sent_start"] = table[:, 7].astype(np.int64) == 1
+        columns["sent_start"] = table[:, 6].astype(np.int64) == 1
         # A trained pipeline's lemma may depend on context: look up each distinct (lemma, form) pair.
-        pairs, pair_inverse = np.unique(table[:, [8, 0]], axis=0, return_inverse=True)
+        strings = nlp.vocab.strings
+        pairs, pair_inverse = np.unique(table[:, [7, 0]], axis=0, return_inverse=True)
         pair_lemma = [(strings[lemma] or strings[form]).lower() for lemma, form in pairs.tolist()]
-        columns["lemma"] = pa.array(pair_lemma, pa.large_string()).take(pa.array(pair_inverse.reshape(-1)))
+        columns["lemma"] = pa.DictionaryArray.from_arrays(
+            pa.array(pair_inverse.reshape(-1)), pa.array(pair_lemma, pa.large_string()),
+        )
         return columns
-    punct_chars, lemmas = rules
+    punct_chars, _ = rules
     if punct_chars is None:
         columns["sent_start"] = np.zeros(len(table), dtype=bool)
     else:
-        ends_sentence = np.array([form in punct_chars for form in form_text], dtype=bool)[inverse]
-        columns["sent_start"] = _sentence_starts(ends_sentence, columns["is_punct"], counts)
-    if lemmas is None:
-        form_lemma = form_text
-    else:
-        form_lemma = [_lookup_lemma(lemmas, strings, h, form) for h, form in zip(forms.tolist(), form_text)]
-    columns["lemma"] = pa.array([lemma.lower() for lemma in form_lemma], pa.large_string()).take(take)
+        ends_sentence = pc.is_in(form_text, value_set=pa.array(list(punct_chars), pa.large_string()))
+        columns["sent_start"] = _sentence_starts(ends_sentence.to_numpy(zero_copy_only=False)[form_of],
+                                                 columns["is_punct"], counts)
+    columns["lemma"] = pa.DictionaryArray.from_arrays(form_index, form_lemma)
     return columns
+
+
+class _FormStrings:
+    """Each word form's text, lower case and lemma, worked out once for all documents a pipeline reads.
+
+    The lemma is the lookup table's (see :func:`_lookup_lemma`), or the form
+    itself without a table, lower-cased. Like spaCy's own lexemes, an entry is
+    made when a form is first seen and then kept: a corpus repeats most of its
+    forms in every document, so after the first few documents a document costs
+    a dictionary look-up per distinct form. (Entries are not refreshed if a
+    lookup table is edited in place after use.)
+    """
+
+    def __init__(self, vocab, lemmas):
+        self.vocab = vocab
+        self.lemmas = lemmas
+        # By ORTH hash. ``lemma`` is filled last: a form found there has all three (also with threads).
+        self.text: dict[int, str] = {}
+        self.lower: dict[int, str] = {}
+        self.lemma: dict[int, str] = {}
+
+    def arrays(self, forms: list[int]) -> tuple[pa.Array, pa.Array, pa.Array]:
+        """Text, lower case and lemma of each form (given by its ``ORTH`` hash) as three Arrow arrays."""
+        import pyarrow as pa
+
+        for form in forms:
+            if form not in self.lemma:
+                self._add(form)
+        return tuple(
+            pa.array(list(map(strings.__getitem__, forms)), pa.large_string())
+            for strings in (self.text, self.lower, self.lemma)
+        )
+
+    def _add(self, form: int) -> None:
+        lexeme = self.vocab[form]
+        text = self.text[form] = lexeme.orth_
+        self.lower[form] = lexeme.lower_
+        lemma = text if self.lemmas is None else _lookup_lemma(self.lemmas, self.vocab.strings, form, text)
+        self.lemma[form] = lemma.lower()
+
+
+#: The :class:`_FormStrings` of each pipeline in use, dropped with the pipeline.
+_FORM_STRINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _form_strings(nlp, lemmas) -> _FormStrings:
+    """The pipeline's :class:`_FormStrings` for the lemma table ``lemmas`` (a new one when the table changed)."""
+    memo = _FORM_STRINGS.get(nlp)
+    if memo is None or memo.lemmas is not lemmas:
+        memo = _FORM_STRINGS[nlp] = _FormStrings(nlp.vocab, lemmas)
+    return memo
 
 
 def _lookup_lemma(lemmas, strings, form_hash: int, form: str) -> str:

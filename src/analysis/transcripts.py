@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
@@ -15,6 +16,8 @@ PARAGRAPH_COLUMNS = ["doc_id", "turn_id", "paragraph_id", "start", "end"]
 SPAN_COLUMNS = ["doc_id", "kind", "start", "end", "turn_id", "text"]
 #: Kinds of span; with blank separators they cover every character of a document.
 SPAN_KINDS = ("date", "title", "lead", "furniture", "label", "turn")
+#: The columns of these tables that hold integers (offsets, ids, counts); the others hold text.
+_INT_COLUMNS = frozenset({"turn_id", "paragraph_id", "start", "end", "n_paragraphs"})
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -176,22 +179,33 @@ def parse_transcript(
         span_rows.append((doc_id, "turn", t_start, t_end, turn_id, text[t_start:t_end]))
     if not turn_rows:
         raise InputError(path or doc_id, "contains speaker labels but no words after them")
-    spans = pd.DataFrame(span_rows, columns=SPAN_COLUMNS).sort_values(["start", "end"], kind="stable")
+    span_rows.sort(key=lambda row: (row[2], row[3]))  # by start, then end (a stable sort: ties keep their order)
     return Transcript(
         doc_id=doc_id,
         text=text,
         kind=kind,
         header=header,
-        spans=_as_int(spans.reset_index(drop=True), ["start", "end", "turn_id"]),
-        turns=_as_int(pd.DataFrame(turn_rows, columns=TURN_COLUMNS), ["turn_id", "start", "end", "n_paragraphs"]),
-        paragraphs=_as_int(pd.DataFrame(para_rows, columns=PARAGRAPH_COLUMNS), ["turn_id", "paragraph_id", "start", "end"]),
+        spans=_frame(span_rows, SPAN_COLUMNS),
+        turns=_frame(turn_rows, TURN_COLUMNS),
+        paragraphs=_frame(para_rows, PARAGRAPH_COLUMNS),
     )
 
 
-def _as_int(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    for column in columns:
-        frame[column] = frame[column].astype("int64")
-    return frame
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """Rows as a DataFrame: integer columns as ``int64``, text as pandas infers it (``str``).
+
+    Each column is built on its own with its final type: a frame built from
+    the rows and cast afterwards costs several times as much. (``rows`` is
+    never empty: a transcript has a turn, and so a span and a paragraph.)
+    """
+    return pd.DataFrame(
+        {
+            name: np.array([row[i] for row in rows], dtype=np.int64) if name in _INT_COLUMNS
+            else [row[i] for row in rows]
+            for i, name in enumerate(columns)
+        },
+        copy=False,  # the columns were just built: no need to copy them
+    )
 
 
 def split_paragraphs(text: str) -> list[_Para]:
@@ -236,7 +250,7 @@ def _wrap_width(text: str, lines: list[tuple[int, int]]) -> float | None:
     Date and furniture lines ("Leave A Reply") are not prose and say nothing
     about wrapping: they are left out of the line statistics.
     """
-    lines = [(s, e) for s, e in lines if not _furniture_kind(text, _Para(s, e))]
+    lines = [(s, e) for s, e in lines if not _furniture_kind(text[s:e])]
     if len(lines) < 8:
         return None
     lengths = sorted(end - start for start, end in lines)
@@ -298,12 +312,12 @@ def _split_header(text: str, paras: list[_Para], *, first_turn: int | None) -> t
         head, body = paras[:first_turn], paras[first_turn:]
         titled = False
         for p in head:
-            p.kind = _furniture_kind(text, p) or ("lead" if titled else "title")
+            p.kind = _furniture_kind(text[p.start:p.end]) or ("lead" if titled else "title")
             titled = titled or p.kind == "title"
         return head, body
     head = []
     for p in paras:
-        kind = _furniture_kind(text, p)
+        kind = _furniture_kind(text[p.start:p.end])
         if not kind:
             break
         p.kind = kind
@@ -311,8 +325,7 @@ def _split_header(text: str, paras: list[_Para], *, first_turn: int | None) -> t
     return head, paras[len(head):]
 
 
-def _furniture_kind(text: str, p: _Para) -> str:
-    chunk = text[p.start:p.end]
+def _furniture_kind(chunk: str) -> str:
     if DATE_LINE.match(chunk):
         return "date"
     if FURNITURE.match(chunk):
