@@ -537,9 +537,11 @@ class _TokenView:
     the matcher compares.
 
     Text columns are kept factorised: ``doc`` and ``word`` are codes into ``doc_names`` and
-    ``words``. ``forms`` holds, for each token field, ``(positions, inverse, vocabulary)``
-    triples: the field's value at ``positions`` (None: every token) is
-    ``vocabulary[inverse]``. Steps are looked up once per distinct form, never per token.
+    ``words``. ``forms`` holds, for each token field, ``(positions, inverse, vocabulary,
+    covered)`` tuples: the field's value at ``positions`` (None: every token) is
+    ``vocabulary[inverse]``, and ``covered`` (or None) gives, for each vocabulary entry, a
+    form whose steps those tokens satisfy already (so that no step is found twice). Steps
+    are looked up once per distinct form, never per token.
     """
 
     doc: np.ndarray
@@ -660,10 +662,10 @@ def _step_hits(view: _TokenView, compiled: CompiledLexicon) -> np.ndarray:
     """Codes ``position * n_steps + step`` of every token that satisfies a step (each once, unordered)."""
     n_steps = len(compiled.steps)
     codes: list[np.ndarray] = []
-    for name, quadruples in view.forms.items():
+    for name, forms in view.forms.items():
         if not compiled.literals[name] and not compiled.regexes[name]:
             continue
-        for positions, inverse, vocabulary, covered in quadruples:
+        for positions, inverse, vocabulary, covered in forms:
             per_word = compiled.steps_of(name, vocabulary)
             if covered is not None:  # steps another form of the same tokens satisfies already
                 per_word = [tuple(sorted(set(steps) - set(other))) if steps else steps
