@@ -207,16 +207,18 @@ def baseline_countvectorizer(texts: list[str]) -> tuple[float, float, int]:
 def stage_times(paths: list[Path], scratch: Path) -> dict[str, float]:
     """CPU seconds of each build stage over ``paths``, run one after another in this process.
 
-    The stages call the package's own functions in the order the build does:
+    The stages call the build's own functions in the order the build does:
     each document is read, parsed and annotated; then, part by part, the
-    documents' tables are combined and converted to Arrow ("parquet"), the
-    lexicon matcher runs over the part's documents at once ("match"), and
-    the part's files are written ("parquet").
+    documents' tables are joined and converted to Arrow ("parquet"), the
+    lexicon matcher runs over the part's documents ("match"), and the part's
+    files are written ("parquet").
     """
     import pandas as pd
     import pyarrow as pa
 
-    from analysis.corpus import DOCUMENT_TABLES, part_file, part_of, to_arrow, write_table_atomic
+    from analysis.corpus import (
+        DOCUMENT_TABLES, _joined_tables, _matches_table, part_file, part_of, write_table_atomic,
+    )
     from analysis.lexicon import match_documents
     from analysis.nlp import annotate_paragraphs_arrow, get_pipeline
     from analysis.sources import read_document
@@ -236,7 +238,7 @@ def stage_times(paths: list[Path], scratch: Path) -> dict[str, float]:
     sentences, tokens = annotate_paragraphs_arrow("Sanctions.", warm, doc_id="w", nlp=nlp)
     match_documents({"w": "Sanctions."}, tokens, sentences)
     tick("load pipeline and lexicons")
-    parts: dict[int, dict[str, list]] = {}
+    parts: dict[int, dict[str, dict]] = {}
     for path in sorted(paths, key=lambda path: path.stem):
         document = read_document(path)
         tick("read")
@@ -245,26 +247,19 @@ def stage_times(paths: list[Path], scratch: Path) -> dict[str, float]:
         sentences, tokens = annotate_paragraphs_arrow(document.text, transcript.paragraphs,
                                                       doc_id=document.doc_id, nlp=nlp)
         tick("nlp")
-        tables = {
+        parts.setdefault(part_of(document.doc_id), {})[document.doc_id] = {
             "turns": transcript.turns, "paragraphs": transcript.paragraphs, "sentences": sentences,
             "tokens": tokens, "spans": transcript.spans,
-            "texts": pd.DataFrame({"doc_id": [document.doc_id], "text": [document.text]}),
+            "texts": pa.table({"doc_id": pa.array([document.doc_id], pa.large_string()),
+                               "text": pa.array([document.text], pa.large_string())}),
         }
-        part = parts.setdefault(part_of(document.doc_id), {name: [] for name in tables})
-        for name, table in tables.items():
-            part[name].append(table)
-    for number, pieces in parts.items():
-        combined = {
-            name: to_arrow(pd.concat(frames, ignore_index=True)) if isinstance(frames[0], pd.DataFrame)
-            else pa.concat_tables(frames)
-            for name, frames in pieces.items()
-        }
+    for number, fresh in parts.items():
+        tables = _joined_tables(fresh)
         tick("parquet")
-        texts = dict(zip(combined["texts"]["doc_id"].to_pylist(), combined["texts"]["text"].to_pylist()))
-        combined["matches"] = to_arrow(match_documents(texts, combined["tokens"], combined["sentences"]))
+        tables["matches"] = _matches_table(fresh)
         tick("match")
         for name in DOCUMENT_TABLES:
-            write_table_atomic(combined[name].combine_chunks(), scratch / name / part_file(number))
+            write_table_atomic(tables[name].combine_chunks(), scratch / name / part_file(number))
         tick("parquet")
     return stages
 

@@ -217,29 +217,43 @@ def _combined_tables(fresh: dict[str, dict]) -> dict[str, object]:
     """Every per-document table of the documents in ``fresh`` (doc_id -> :func:`_document_tables`),
     each one Arrow table holding the documents' rows in the order given, ``matches`` included.
 
-    Converting and matching many documents at once costs far less than one at a time. The
-    matcher runs over batches of at most ``MATCH_BATCH_TOKENS`` tokens, so memory stays flat
-    however many documents a part holds.
+    Converting and matching many documents at once costs far less than one at a time.
+    """
+    return {**_joined_tables(fresh), "matches": _matches_table(fresh)}
+
+
+def _joined_tables(fresh: dict[str, dict]) -> dict[str, object]:
+    """The tables of :func:`_document_tables` for the documents in ``fresh``, joined into one Arrow table each."""
+    import pyarrow as pa
+
+    joined = {}
+    for name, first in next(iter(fresh.values())).items():
+        pieces = [tables[name] for tables in fresh.values()]
+        if isinstance(first, pd.DataFrame):
+            joined[name] = to_arrow(pd.concat([piece for piece in pieces if len(piece)] or pieces[:1], ignore_index=True))
+        else:
+            joined[name] = pa.concat_tables(pieces)
+    return joined
+
+
+def _matches_table(fresh: dict[str, dict]):
+    """The ``matches`` of the documents in ``fresh`` as one Arrow table, in the order given.
+
+    The matcher runs over batches of at most ``MATCH_BATCH_TOKENS`` tokens, so memory
+    stays flat however many documents a part holds.
     """
     import pyarrow as pa
 
     from .lexicon import match_documents
 
     doc_ids = list(fresh)
-    combined = {}
-    for name in ("turns", "paragraphs", "spans"):
-        frames = [fresh[doc_id][name] for doc_id in doc_ids]
-        combined[name] = to_arrow(pd.concat([frame for frame in frames if len(frame)] or frames[:1], ignore_index=True))
-    for name in ("sentences", "tokens", "texts"):
-        combined[name] = pa.concat_tables([fresh[doc_id][name] for doc_id in doc_ids])
     batches = []
     for batch in _batches(doc_ids, [fresh[doc_id]["tokens"].num_rows for doc_id in doc_ids], MATCH_BATCH_TOKENS):
         texts = {doc_id: fresh[doc_id]["texts"]["text"][0].as_py() for doc_id in batch}
         tokens = pa.concat_tables([fresh[doc_id]["tokens"] for doc_id in batch])
         sentences = pa.concat_tables([fresh[doc_id]["sentences"] for doc_id in batch])
         batches.append(to_arrow(match_documents(texts, tokens, sentences)))
-    combined["matches"] = pa.concat_tables(batches)
-    return combined
+    return pa.concat_tables(batches)
 
 
 def _batches(items: list, sizes: list[int], limit: int) -> list[list]:

@@ -22,6 +22,7 @@ from .errors import InputError
 from .nlp import annotate_paragraphs, get_pipeline
 
 MATCH_COLUMNS = ["doc_id", "turn_id", "sentence_id", "start", "end", "layer", "label", "text", "pattern"]
+_MATCH_ORDER = ["doc_id", "start", "layer", "label", "end"]
 LAYERS = ("theme", "actor", "pronoun", "modality", "hedge", "booster", "negation", "quote", "evaluation")
 ENTRY_COLUMNS = [
     "layer", "label", "pattern", "match", "unless_prev", "unless_next", "context", "window", "camp", "note", "source",
@@ -394,7 +395,7 @@ class CompiledLexicon:
             if len(cache) + len(missing) > WORD_CACHE_SIZE:
                 cache.clear()
             literal, regexes = self.literals[field_name], self.regexes[field_name]
-            for word in sorted(missing):
+            for word in missing:
                 found = list(literal.get(word, ()))
                 found += [step for regex, step in regexes if regex.fullmatch(word) is not None]
                 cache[word] = tuple(sorted(found))
@@ -891,7 +892,7 @@ def match_tokens(
     """
     compiled = compiled_lexicon(lexicons, layers=layers)
     found = _lexicon_matches(tokens, compiled, texts)
-    found = found.sort_values(["doc_id", "start", "layer", "label", "end"], kind="stable", ignore_index=True)
+    found = found.sort_values(_MATCH_ORDER, kind="stable", ignore_index=True)
     return _typed_matches(found, extra=["first_token", "last_token"])
 
 
@@ -976,8 +977,7 @@ def _quote_rows(text: str, doc_id: str, sentences: dict[str, np.ndarray]) -> lis
     if not len(s_start):
         return []
     # Paragraphs are runs of sentences sharing turn and paragraph.
-    turn, paragraph = sentences["turn_id"], sentences["paragraph_id"]
-    firsts = np.flatnonzero(np.concatenate([[True], (turn[1:] != turn[:-1]) | (paragraph[1:] != paragraph[:-1])]))
+    firsts = np.flatnonzero(_run_starts(s_turn) | _run_starts(sentences["paragraph_id"]))
     p_starts, p_ends = s_start[firsts], np.maximum.reduceat(s_end, firsts)
     # Only paragraphs holding an opening mark can hold a quote.
     marks = np.fromiter((m.start() for m in _OPENING_MARK.finditer(text)), dtype=np.int64)
@@ -1072,7 +1072,7 @@ def match_documents(
     if not frames:
         return _typed_matches(pd.DataFrame(columns=MATCH_COLUMNS))
     matches = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    matches = matches.sort_values(["doc_id", "start", "layer", "label", "end"], kind="stable", ignore_index=True)
+    matches = matches.sort_values(_MATCH_ORDER, kind="stable", ignore_index=True)
     return _typed_matches(matches)
 
 
