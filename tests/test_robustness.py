@@ -58,7 +58,7 @@ def check_transcript(transcript) -> None:
         assert text[start:end] == span_text
     turns = transcript.turns
     assert turns["turn_id"].tolist() == list(range(len(turns)))
-    assert set(turns["role"]) <= {"question", "answer", "statement"}
+    assert set(turns["role"]) <= {"question", "answer", "statement", "moderator"}
     bounds = list(zip(turns["start"].tolist(), turns["end"].tolist()))
     previous_end = 0
     for (start, end), turn_text in zip(bounds, turns["text"]):

@@ -25,14 +25,13 @@ def _cmd_data(args) -> int:
 def _cmd_parse(args) -> int:
     import csv
 
+    from .corpus import parse_document
     from .sources import read_document
-    from .transcripts import parse_transcript
 
-    columns = ["doc_id", "turn_id", "role", "speaker", "start", "end", "text"]
+    columns = ["doc_id", "turn_id", "role", "speaker", "participant", "start", "end", "text"]
     tables = []
     for path in args.files:  # parse every file before printing, so an error prints no partial table
-        document = read_document(path)
-        tables.append(parse_transcript(document.text, doc_id=document.doc_id, kind=args.kind, path=str(path)).turns)
+        tables.append(parse_document(read_document(path), kind=args.kind).turns)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(columns)
     for turns in tables:

@@ -161,6 +161,16 @@ def build_document(raw_dir: str | Path, row: dict, *, model: str | None = None) 
     return frames
 
 
+def parse_document(document, *, kind: str | None = None, speaker: str | None = None, title: str | None = None):
+    """Parse a read document (:class:`~analysis.sources.Document`), with what its markup marked."""
+    from .transcripts import parse_transcript
+
+    return parse_transcript(
+        document.text, doc_id=document.doc_id, kind=kind, speaker=speaker, title=title,
+        path=str(document.path), labels=list(document.labels), header=list(document.header),
+    )
+
+
 def _document_tables(raw_dir: str | Path, row: dict, *, model: str | None) -> tuple[dict, dict]:
     """The tables of one document before matching, and its ``documents`` row.
 
@@ -170,14 +180,11 @@ def _document_tables(raw_dir: str | Path, row: dict, *, model: str | None) -> tu
     import pyarrow as pa
 
     from .nlp import annotate_paragraphs_arrow, get_pipeline
-    from .transcripts import parse_transcript
 
     path = Path(raw_dir) / row["path"]
     document = read_document(path, doc_id=row["doc_id"])
-    transcript = parse_transcript(
-        document.text, doc_id=document.doc_id, kind=row.get("kind") or None,
-        speaker=row.get("speaker") or None, title=row.get("title") or None, path=str(path),
-    )
+    transcript = parse_document(document, kind=row.get("kind") or None, speaker=row.get("speaker") or None,
+                                title=row.get("title") or None)
     sentences, tokens = annotate_paragraphs_arrow(
         document.text, transcript.paragraphs, doc_id=document.doc_id, nlp=get_pipeline(model),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -13,8 +13,9 @@ import pandas as pd
 from .errors import InputError, RawDataChangedError
 
 #: File endings read as documents; anything else in a raw folder (notes, tables) is data about documents.
-DOCUMENT_SUFFIXES = (".txt", ".html", ".htm")
+DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 #: Notes that travel with data (READMEs, source notes, licences) are never read as documents.
 _NOTE_NAME = re.compile(r"(?i)(^|[_.-])(readme|source|licen[cs]e|copying|changelog)([_.-]|$)")
 #: Legacy single-byte encodings the reader recognises when a file is not UTF-8 or UTF-16.
@@ -44,6 +45,11 @@ class Document:
     sha256: str
     encoding: str
     is_html: bool
+    #: Metadata the file carries (front matter, page title, date, address), speaker labels its markup
+    #: marks (``(start, end)``) and header spans it knows (``(kind, start, end)``); offsets into ``text``.
+    metadata: dict = field(default_factory=dict)
+    labels: tuple = ()
+    header: tuple = ()
 
 
 def file_sha256(path: str | Path) -> str:
@@ -252,8 +258,21 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
         raise InputError(path, f"cannot be read ({exc.strerror})") from None
     text, encoding = decode_bytes(data, path=path)
     is_html = looks_like_html(data, path)
+    extracted = None
     if is_html:
-        text = html_to_text(text, path=path)
+        from .markup import article_to_text
+
+        extracted = article_to_text(text)
+        if extracted is None:
+            text = html_to_text(text, path=path)
+    elif path.suffix.lower() in MARKDOWN_SUFFIXES:
+        from .markup import markdown_to_text
+
+        extracted = markdown_to_text(text)
+    if extracted is not None:
+        if not extracted.text.strip():
+            raise InputError(path, "has markup but no text")
+        text = extracted.text
     return Document(
         doc_id=doc_id or doc_id_from_path(path),
         path=path,
@@ -261,6 +280,9 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         is_html=is_html,
+        metadata=dict(extracted.metadata) if extracted else {},
+        labels=tuple(extracted.labels) if extracted else (),
+        header=tuple(extracted.header) if extracted else (),
     )
 
 
@@ -284,6 +306,14 @@ _UNGDC_FILE = re.compile(r"^(?P<iso>[A-Z]{2,3})_(?P<session>\d+)_(?P<year>\d{4})
 _UNGDC_SOURCE = "UN General Debate Corpus v13 (Jankin, Baturo & Dasandi), doi:10.7910/DVN/0TJX8Y"
 _INTERVIEW_SOURCE = "Interfax interview, English translation, as re-published on a web page"
 
+
+#: The two official Q&A sources: folder, country, publisher and licence of their documents.
+_OFFICIAL_SOURCES = {
+    "whbriefings": ("United States of America", "The White House, Briefing Room (press briefings, 2022)",
+                    "Public domain (US government work); collection CC0-1.0"),
+    "kremlin": ("Russia", "President of Russia, kremlin.ru", "CC-BY-4.0 (attribute: President of Russia, kremlin.ru)"),
+}
+_KREMLIN_PAGE = "http://en.kremlin.ru/events/president/news/{}"
 
 _HONORIFIC = re.compile(r"^(?:(?:mr|mrs|ms|miss|dr|madam|h\.\s?e)\.?\s+)+", re.IGNORECASE)
 
@@ -325,7 +355,10 @@ def describe_raw_files(raw_dir: str | Path) -> pd.DataFrame:
         doc_id = doc_id_from_path(path)
         match = _UNGDC_FILE.match(doc_id)
         row = {"doc_id": doc_id, "path": relative, "sha256": file_sha256(path)}
-        if match:
+        folder = Path(relative).parts[0]
+        if folder in _OFFICIAL_SOURCES:
+            row |= _official_row(path, folder)
+        elif match:
             who = speakers.loc[(match["iso"], match["year"])]
             row |= {
                 "kind": "speech",
@@ -341,6 +374,24 @@ def describe_raw_files(raw_dir: str | Path) -> pd.DataFrame:
             }
         rows.append(row)
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
+
+
+def _official_row(path: Path, folder: str) -> dict:
+    """Manifest fields of a White House briefing or a kremlin.ru page, from the file's own metadata."""
+    from .transcripts import event_kind
+
+    country, publisher, licence = _OFFICIAL_SOURCES[folder]
+    metadata = read_document(path).metadata
+    title = metadata.get("title", "")
+    date = str(metadata.get("date", ""))[:10]
+    address = str(metadata.get("source_url", ""))
+    if not address.startswith("http") and folder == "kremlin":
+        address = _KREMLIN_PAGE.format(path.stem)
+    return {
+        "kind": event_kind(title) or ("briefing" if folder == "whbriefings" else ""), "title": title, "speaker": "", "country": country,
+        "year": date[:4], "date": date, "source": f"{publisher}: {address}" if address else publisher,
+        "licence": licence,
+    }
 
 
 #: The doc_ids doc_id_from_path makes: plain file names, safe wherever an id names a file.

@@ -11,11 +11,16 @@ import pandas as pd
 
 from .errors import InputError
 
-TURN_COLUMNS = ["doc_id", "turn_id", "role", "speaker", "start", "end", "n_paragraphs", "text"]
+TURN_COLUMNS = ["doc_id", "turn_id", "role", "speaker", "participant", "start", "end", "n_paragraphs", "text"]
 PARAGRAPH_COLUMNS = ["doc_id", "turn_id", "paragraph_id", "start", "end"]
 SPAN_COLUMNS = ["doc_id", "kind", "start", "end", "turn_id", "text"]
-#: Kinds of span; with blank separators they cover every character of a document.
-SPAN_KINDS = ("date", "title", "lead", "furniture", "label", "turn")
+#: Kinds of span; with blank separators they cover every character of a document. ``time`` is a
+#: time line ("1:58 P.M. EDT", "END 2:45 P.M. EDT"); ``stage`` a stage direction inside a turn
+#: ("(Laughter.)"), not words of the speaker: paragraphs, sentences and tokens leave it out.
+SPAN_KINDS = ("date", "title", "lead", "furniture", "time", "label", "turn", "stage")
+#: Roles of a turn, and who a speaker is in the event (``participant``), where the text tells.
+ROLES = ("question", "answer", "statement", "moderator")
+PARTICIPANTS = ("interviewee", "interviewer", "moderator", "journalist", "official", "audience")
 #: The columns of these tables that hold integers (offsets, ids, counts); the others hold text.
 _INT_COLUMNS = frozenset({"turn_id", "paragraph_id", "start", "end", "n_paragraphs"})
 
@@ -52,16 +57,79 @@ FURNITURE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-# A speaker label opens a paragraph: the interview keywords, or a name followed by a colon.
-_QA_WORDS = {"question": "question", "q": "question", "answer": "answer", "a": "answer"}
+# A speaker label opens a paragraph: the interview keywords, "Q" before spaces (as White House
+# transcripts write it), a name in capitals with its title ("MS. PSAKI:", "SENIOR ADMINISTRATION
+# OFFICIAL:"), or a name followed by a colon; a note in brackets may stand before the colon.
+_QA_WORDS = {
+    "question": "question", "q": "question", "remark": "question", "comment": "question",
+    "answer": "answer", "a": "answer", "reply": "answer", "response": "answer",
+}
 _NAME = r"""
     (?:[A-Z]\.\s?){1,3}[A-Z][\w'’-]+                               # S.Lavrov, A. N. Darchiev
   | (?:(?:Mr|Mrs|Ms|Dr)\.?\s)?[A-Z][\w'’-]+(?:\s(?:[A-Z]\.\s?)*[A-Z][\w'’-]+){0,3}  # Sergey Lavrov, LAVROV
 """
+#: A name in capitals, with a title (MS. PSAKI, THE PRESIDENT, SENIOR ADMINISTRATION OFFICIAL ONE).
+_UPPER_NAME = r"(?:(?:MR|MRS|MS|DR|ST)\.[ \u00a0]?)?[A-Z][A-Z'’-]*[A-Z](?:[ \u00a0]+(?:[A-Z]\.[ \u00a0]?)*[A-Z][A-Z'’.-]*[A-Z.]|[ \u00a0]+\d{1,2}){0,7}"
+_NOTE = r"(?:[ \u00a0]*\([^()\n]{1,40}\))?"  # (retranslated), (via interpreter)
 LABEL = re.compile(
-    rf"""[ \t]*(?:(?P<qa>(?i:question|answer|q|a))[ \t]*:|(?P<name>{_NAME})[ \t]*:(?=\s|$))[ \t]*""",
+    rf"""[ \t]*(?:
+        (?P<qa>(?i:question|answer|remark|comment|reply|response|q|a))
+            (?P<source>[ \u00a0]+(?i:from|to|by)[ \u00a0][^:\n]{{1,80}}?)?{_NOTE}[ \t\u00a0]*:
+      | (?P<q>Q)(?=[ \t\u00a0]+\S)
+      | (?P<upper>{_UPPER_NAME}){_NOTE}[ \t\u00a0]*:(?=\s|$)
+      | (?P<name>{_NAME}){_NOTE}[ \t]*:(?=\s|$)
+    )[ \t]*""",
     re.VERBOSE,
 )
+#: A long label in plain text: a title before a name ("President of Russia Vladimir Putin:"); it
+#: counts only where its last words are the name of a speaker labelled elsewhere in the document.
+_LONG_LABEL = re.compile(r"[ \t]*(?P<long>[A-Z][^:\n.!?;]{3,160}?)[ \t\u00a0]*:(?=\s)[ \t]*")
+#: A time line, with or without "END" ("1:58 P.M. EDT", "END 2:45 P.M. EDT", "7:28 P.M EDT", "END").
+TIME_LINE = re.compile(
+    r"^\s*(?:(?:END|End)\s*)?(?:\d{1,2}[:.]\d{2}\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?:\s+[A-Z]{2,5})?\s*)?$"
+)
+#: A stage direction: a bracketed note of the transcriber ("(Laughter.)", "(Inaudible)", "(Cross-talk.)").
+STAGE_DIRECTION = re.compile(
+    r"""\((?:
+        (?i:laughter|laughs|laughing|applause|inaudible|cross-?talk|crosstalk|no\ response|pause|silence|
+            off[- ]mic(?:rophone)?|audio\ [a-z]+|technical\ difficulties|interruption|unintelligible|
+            indiscernible|coughs|sighs|phone\ rings|speaks\ [A-Z][a-z]+|in\ [A-Z][a-z]+)[^()\n]{0,60}
+      | [A-Z][^()\n]{0,80}[.!]
+    )\)""",
+    re.VERBOSE,
+)
+#: A separator line between parts of a page ("* * *", "***", "— — —").
+SEPARATOR = re.compile(r"^\s*(?:[*•·—–-]\s*){3,}$")
+#: Words of a label that make its speaker chair the event, or say who is asking.
+_MODERATOR_WORDS = re.compile(r"(?i)\b(?:moderator|host|anchor|presenter|operator|chair(?:man|woman|person)?)\b")
+_CHAIR_WORDS = re.compile(r"(?i)\b(?:moderator|operator|chair(?:man|woman|person)?)\b")
+_AUDIENCE_WORDS = re.compile(r"(?i)\b(?:audience|participant|caller|viewer|member of the public|student)\b")
+_JOURNALIST_WORDS = re.compile(r"(?i)\b(?:reporter|journalist|correspondent|editor|columnist|presenter)\b")
+#: Words of office before a name in a long label ("President of Russia", "Press Secretary").
+_OFFICE_WORDS = frozenset(
+    """president presidential prime minister ministers chancellor federal secretary press deputy chief
+    director head chairman chairwoman chair general governor mayor ambassador spokesperson spokesman
+    spokeswoman adviser advisor aide senior administration official officials assistant special envoy
+    representative senator congressman congresswoman king queen emir sheikh crown prince premier
+    vice foreign affairs national security council state of the and moderator host anchor reporter
+    journalist correspondent editor editor-in-chief commentator research foundation member surgeon
+    administrator white house""".split()
+)
+#: What a chairing turn says: it gives the floor ("Go ahead, Trevor.", "Next question."), thanks or closes.
+_GIVES_FLOOR = re.compile(
+    r"(?i)\b(?:go\s+ahead|next\s+question|(?:first|next|last|final)\s+question\s+(?:goes|comes|is)|"
+    r"(?:question|floor)\s+(?:goes|passes)\s+to|you'?re\s+(?:up|next)|in\s+the\s+(?:back|front|middle)|"
+    r"let'?s\s+(?:go|turn|do|take)|over\s+to|(?:give|hand)\s+(?:the\s+)?floor|please,?\s+go|your\s+question|"
+    r"operator|queue|open\s+(?:up\s+)?the\s+line|instructions|(?:can|could)\s+we\s+(?:do|go|take|have)|"
+    r"time\s+for|why\s+don'?t\s+we\s+go)\b"
+)
+_COURTESY = re.compile(
+    r"(?i)(?:\b(?:thank\s+you|thanks|okay|ok|all\s+right|alright|right|great|good|sure|yes|yeah|please|"
+    r"so\s+much|very\s+much|again|everyone|everybody|all|guys|folks|sir|ma'?am|mr\.?|ms\.?|mrs\.?|"
+    r"president|colleagues|hello|hi|welcome|good\s+(?:morning|afternoon|evening)|and|then|you)\b|[\s,.!;:—–-])+"
+)
+#: A name addressed after a comma ("Thanks, Karine.", "Yes, Peter.").
+_VOCATIVE = re.compile(r",\s*(?:[A-Z][\w'’.-]*\s?){1,3}")
 #: Text made of nothing but question/answer labels ("Question:Question:..." on one line).
 _ONLY_QA_LABELS = re.compile(r"(?:\s*(?i:question|answer|q|a)[ \t]*:)+\s*")
 #: Words that open a speech's own sentences with a colon ("First: ...") and are never speaker labels.
@@ -103,8 +171,20 @@ class Transcript:
 class _Para:
     start: int
     end: int
-    label: re.Match | None = None
+    label: "_Label | None" = None
     kind: str = ""
+
+
+@dataclass
+class _Label:
+    """A speaker label at a paragraph start: ``end`` is where the turn's words may begin."""
+
+    end: int
+    name: str  # the label's words, tidied: "MS. PSAKI", "President of Russia Vladimir Putin", "Question"
+    qa: str = ""  # "question" or "answer" for the interview keywords and Q, else ""
+    source: str = ""  # who asks, for "Question from the audience:"
+    upper: bool = False  # written in capitals ("MS. PSAKI:")
+    marked: bool = False  # marked by the document's markup (a bold run), not found in the plain text
 
 
 def parse_transcript(
@@ -115,17 +195,24 @@ def parse_transcript(
     speaker: str | None = None,
     title: str | None = None,
     path: str | None = None,
+    labels: list[tuple[int, int]] | None = None,
+    header: list[tuple[str, int, int]] | None = None,
 ) -> Transcript:
     """Parse a decoded document into turns, paragraphs and marked spans.
 
     ``kind="speech"`` reads the text as a monologue (one ``statement`` turn,
-    spoken by ``speaker``); ``kind="interview"`` or ``None`` looks for speaker
-    labels at paragraph starts (``Question:``/``Answer:``, ``Q:``/``A:``, or
-    names such as ``Sergey Lavrov:``, ``S.Lavrov:``, ``LAVROV:``) and falls
-    back to a statement when there are none. A leading date line, the title
-    and share-button or "Leave A Reply" lines become spans of their own; no
-    character is dropped. Raises :class:`InputError` (naming ``path``) when
-    the text has no words or only labels.
+    spoken by ``speaker``); any other kind, or ``None``, looks for speaker
+    labels at paragraph starts (``Question:``/``Answer:``, ``Q:``/``A:``, ``Q``
+    before spaces, names such as ``Sergey Lavrov:``, ``S.Lavrov:``, ``LAVROV:``,
+    ``MS. PSAKI:``, and a long title before a name that is labelled elsewhere,
+    ``President of Russia Vladimir Putin:``) and falls back to a statement when
+    there are none. A reader of markup may pass the ``labels`` its markup marks
+    (``(start, end)``, e.g. bold runs opening paragraphs) and the ``header``
+    spans it knows (``(kind, start, end)``). A leading date line, the title,
+    time lines, ``END``, separators and share-button or "Leave A Reply" lines
+    become spans of their own, and stage directions ("(Laughter.)") spans inside
+    their turn; no character is dropped. Raises :class:`InputError` (naming
+    ``path``) when the text has no words or only labels.
 
     >>> t = parse_transcript("Question: Why?\\n\\nAnswer: Because.\\n")
     >>> list(t.turns.role), list(t.turns.text)
@@ -138,33 +225,34 @@ def parse_transcript(
     except UnicodeEncodeError as exc:
         raise InputError(path or doc_id, f"is not valid Unicode (lone surrogate at character {exc.start})") from None
     paras = split_paragraphs(text)
-    labelled = [] if kind == "speech" else _find_labels(text, paras)
+    _mark_known_header(paras, header or [])
+    labelled = [] if kind == "speech" else _find_labels(text, paras, marked=labels or [])
     kind = kind or ("interview" if labelled else "speech")
     head, body = _split_header(text, paras, first_turn=min(labelled) if labelled else None)
-    header = _header_metadata(text, head)
+    header_data = _header_metadata(text, head)
     if title:
-        header["title"] = title
-    body = _mark_trailing_furniture(text, body)
+        header_data["title"] = title
+    body = _mark_trailing_furniture(text, body, transcript=bool(labelled))
     content = [p for p in body if not p.kind]
     if not content:
         raise InputError(path or doc_id, "has a header but no text after it")
     if not labelled and _ONLY_QA_LABELS.fullmatch(text, content[0].start, content[-1].end):
         raise InputError(path or doc_id, "contains speaker labels but no words after them")
     if labelled:
-        turns = _turns_from_labels(text, content, header, speaker=speaker)
+        turns = _turns_from_labels(text, body, header_data, speaker=speaker, kind=kind)
     else:
-        turns = [("statement", speaker or header.get("interviewee") or "", content)]
+        turns = [("statement", speaker or header_data.get("interviewee") or "", "", content)]
     turn_rows, para_rows, span_rows = [], [], []
     for p in head + body:
         if p.kind:
             span_rows.append((doc_id, p.kind, p.start, p.end, -1, text[p.start:p.end]))
-    for role, who, members in turns:
+    for role, who, participant, members in turns:
         start = members[0].start
         for p in members:
             if p.label is not None:
-                span_rows.append((doc_id, "label", p.start, p.label.end(), -1, text[p.start:p.label.end()]))
+                span_rows.append((doc_id, "label", p.start, p.label.end, -1, text[p.start:p.label.end]))
                 if p is members[0]:
-                    start = p.label.end()
+                    start = p.label.end
                     while start < p.end and text[start].isspace():  # e.g. a no-break space after the colon
                         start += 1
         pieces = [(start if p is members[0] else p.start, p.end) for p in members]
@@ -173,10 +261,14 @@ def parse_transcript(
             continue  # a label with nothing after it: its label span stays, no turn
         turn_id = len(turn_rows)
         t_start, t_end = pieces[0][0], pieces[-1][1]
-        for s, e in pieces:
+        stages = [m.span() for s, e in pieces for m in STAGE_DIRECTION.finditer(text, s, e)] if labelled else []
+        words = [piece for s, e in pieces for piece in _outside(text, s, e, stages)]
+        for s, e in words:
             para_rows.append((doc_id, turn_id, len(para_rows), s, e))
-        turn_rows.append((doc_id, turn_id, role, who, t_start, t_end, len(pieces), text[t_start:t_end]))
+        turn_rows.append((doc_id, turn_id, role, who, participant, t_start, t_end, len(words),
+                          text[t_start:t_end]))
         span_rows.append((doc_id, "turn", t_start, t_end, turn_id, text[t_start:t_end]))
+        span_rows.extend((doc_id, "stage", s, e, turn_id, text[s:e]) for s, e in stages)
     if not turn_rows:
         raise InputError(path or doc_id, "contains speaker labels but no words after them")
     span_rows.sort(key=lambda row: (row[2], row[3]))  # by start, then end (a stable sort: ties keep their order)
@@ -184,11 +276,30 @@ def parse_transcript(
         doc_id=doc_id,
         text=text,
         kind=kind,
-        header=header,
+        header=header_data,
         spans=_frame(span_rows, SPAN_COLUMNS),
         turns=_frame(turn_rows, TURN_COLUMNS),
         paragraphs=_frame(para_rows, PARAGRAPH_COLUMNS),
     )
+
+
+def _outside(text: str, start: int, end: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The pieces of ``text[start:end]`` outside the ``holes``, trimmed, empty pieces left out."""
+    inside = [(s, e) for s, e in holes if s < end and e > start]
+    if not inside:
+        return [(start, end)]
+    pieces, position = [], start
+    for s, e in inside:
+        pieces.append((position, s))
+        position = e
+    pieces.append((position, end))
+    trimmed = []
+    for s, e in pieces:
+        chunk = text[s:e]
+        if chunk.strip(" \t\n\u00a0.,;:—–-"):
+            lead = len(chunk) - len(chunk.lstrip())
+            trimmed.append((s + lead, s + len(chunk.rstrip())))
+    return trimmed
 
 
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
@@ -261,63 +372,142 @@ def _wrap_width(text: str, lines: list[tuple[int, int]]) -> float | None:
     return None
 
 
-def _find_labels(text: str, paras: list[_Para]) -> list[int]:
-    """Indexes of the paragraphs that open with a speaker label (and record the match)."""
-    candidates = []
+def _find_labels(text: str, paras: list[_Para], *, marked: list[tuple[int, int]]) -> list[int]:
+    """Indexes of the paragraphs that open with a speaker label (and record the label on each).
+
+    Labels the markup marks (``marked``) are taken as they are. Where there are
+    such labels, a label found in the plain text counts only when it names the
+    same speaker as a marked one or is a question/answer keyword, so that
+    "Germany:" opening a sentence of a speech stays words.
+    """
+    by_start = {start: end for start, end in marked}
+    candidates: list[tuple[int, _Label]] = []
     for index, p in enumerate(paras):
+        if p.kind:
+            continue
+        end = by_start.get(p.start)
+        if end is not None and end <= p.end:
+            candidates.append((index, _marked_label(text, p.start, end)))
+            continue
         match = LABEL.match(text, p.start, p.end)
         if match and _could_be_label(match):
-            candidates.append((index, match))
-    names = Counter(_name_key(m["name"]) for _, m in candidates if m["name"])
-    accepted = []
-    for index, match in candidates:
-        if match["name"] and not _accept_name(match["name"], names):
-            continue
-        accepted.append((index, match))
+            candidates.append((index, _regex_label(match)))
+    if marked:
+        known = {_name_key(label.name) for _, label in candidates if label.end and _from_markup(label)}
+        candidates = [(i, label) for i, label in candidates
+                      if _from_markup(label) or label.qa or _name_key(label.name) in known]
+    names = Counter(_name_key(label.name) for _, label in candidates if not label.qa)
+    accepted = [(i, label) for i, label in candidates if label.qa or _accept_name(label, names)]
+    accepted = _with_long_labels(text, paras, accepted)
     if len(accepted) < 2:  # a transcript has at least two labelled turns
         return []
-    for index, match in accepted:
-        paras[index].label = match
+    for index, label in accepted:
+        paras[index].label = label
     return [index for index, _ in accepted]
 
 
-def _could_be_label(match: re.Match) -> bool:
-    label = match["name"]
+def _tidy_label(name: str) -> str:
+    return re.sub(r"\s+", " ", name.replace("\u00a0", " ")).strip()
+
+
+def _marked_label(text: str, start: int, end: int) -> _Label:
+    """A label the markup marks: its words without the colon and any note in brackets."""
+    words = _tidy_label(re.sub(r"\([^()]*\)", " ", text[start:end].rstrip().rstrip(":")))
+    qa = re.fullmatch(r"(?i)(question|answer|remark|comment|reply|response|q|a)(?:\s+(?:from|to|by)\s+(.+))?", words)
+    while end < len(text) and text[end] in " \t":
+        end += 1
+    return _Label(end=end, name=words, qa=_QA_WORDS[qa[1].lower()] if qa else "",
+                  source=(qa[2] or "") if qa else "", upper=words.isupper() and len(words) > 1, marked=True)
+
+
+def _from_markup(label: _Label) -> bool:
+    return label.marked
+
+
+def _regex_label(match: re.Match) -> _Label:
+    if match["q"]:
+        return _Label(end=match.end(), name="Q", qa="question", upper=True)  # "upper": the bare Q of a briefing
     if match["qa"]:
+        return _Label(end=match.end(), name=match["qa"], qa=_QA_WORDS[match["qa"].lower()],
+                      source=_tidy_label(match["source"] or ""))
+    name = match["upper"] or match["name"]
+    return _Label(end=match.end(), name=_tidy_label(name), upper=bool(match["upper"]))
+
+
+def _could_be_label(match: re.Match) -> bool:
+    if match["qa"] or match["q"]:
         return True
+    label = match["upper"] or match["name"]
     words = re.findall(r"[\w'’]+", label)
+    if match["upper"] and len(words) > 1:
+        return len(label) <= 60
     return bool(words) and len(label) <= 40 and not any(w.lower() in NOT_A_SPEAKER for w in words)
 
 
 def _name_key(name: str) -> str:
     """The surname, lower-cased: 'S.Lavrov', 'Sergey Lavrov' and 'LAVROV' share 'lavrov'."""
-    return re.findall(r"[\w'’-]+", name)[-1].lower()
+    words = re.findall(r"[\w'’-]+", name)
+    return words[-1].lower() if words else ""
 
 
-def _accept_name(name: str, names: Counter) -> bool:
+def _accept_name(label: _Label, names: Counter) -> bool:
     """A lone capitalised word is a label only when it recurs or is in capitals ('LAVROV:').
 
     ``names`` counts the candidate labels by surname (a counter, so that a
     document of many short turns is read in linear time).
     """
+    name = label.name
     words = re.findall(r"[\w'’-]+", name)
-    if len(words) > 1 or "." in name or name.isupper():
+    if _from_markup(label) or len(words) > 1 or "." in name or name.isupper():
         return True
     return names[_name_key(name)] >= 2
+
+
+def _with_long_labels(text: str, paras: list[_Para], accepted: list[tuple[int, _Label]]):
+    """Add long labels whose last words name a speaker labelled elsewhere ("President of Russia Vladimir Putin:")."""
+    short = {_words_key(label.name) for _, label in accepted if not label.qa and len(label.name.split()) >= 2}
+    if not short:
+        return accepted
+    taken = {index for index, _ in accepted}
+    found = []
+    for index, p in enumerate(paras):
+        if index in taken or p.kind:
+            continue
+        match = _LONG_LABEL.match(text, p.start, p.end)
+        if not match:
+            continue
+        words = _words_key(match["long"])
+        if any(words[-len(name):] == name and len(words) > len(name) for name in short):
+            found.append((index, _Label(end=match.end(), name=_tidy_label(match["long"]))))
+    return sorted(accepted + found, key=lambda item: item[0])
+
+
+def _words_key(name: str) -> tuple[str, ...]:
+    return tuple(word.lower() for word in re.findall(r"[\w'’-]+", name))
+
+
+def _mark_known_header(paras: list[_Para], header: list[tuple[str, int, int]]) -> None:
+    """Paragraphs inside the header spans a markup reader reported take that span's kind."""
+    for kind, start, end in header:
+        for p in paras:
+            if p.start >= start and p.end <= end:
+                p.kind = kind
 
 
 def _split_header(text: str, paras: list[_Para], *, first_turn: int | None) -> tuple[list[_Para], list[_Para]]:
     """Leading date, title and furniture paragraphs (before the first label, or leading lines of a speech)."""
     if first_turn is not None:
         head, body = paras[:first_turn], paras[first_turn:]
-        titled = False
+        titled = any(p.kind == "title" for p in head)
         for p in head:
-            p.kind = _furniture_kind(text[p.start:p.end]) or ("lead" if titled else "title")
+            if p.kind:
+                continue
+            p.kind = _furniture_kind(text[p.start:p.end], transcript=True) or ("lead" if titled else "title")
             titled = titled or p.kind == "title"
         return head, body
     head = []
     for p in paras:
-        kind = _furniture_kind(text[p.start:p.end])
+        kind = p.kind or _furniture_kind(text[p.start:p.end])
         if not kind:
             break
         p.kind = kind
@@ -325,20 +515,51 @@ def _split_header(text: str, paras: list[_Para], *, first_turn: int | None) -> t
     return head, paras[len(head):]
 
 
-def _furniture_kind(chunk: str) -> str:
+def _furniture_kind(chunk: str, *, transcript: bool = False) -> str:
     if DATE_LINE.match(chunk):
         return "date"
     if FURNITURE.match(chunk):
         return "furniture"
+    if transcript and TIME_LINE.match(chunk) and chunk.strip():
+        return "time"
+    if transcript and SEPARATOR.match(chunk):
+        return "furniture"
     return ""
 
 
-def _mark_trailing_furniture(text: str, body: list[_Para]) -> list[_Para]:
+def _mark_trailing_furniture(text: str, body: list[_Para], *, transcript: bool = False) -> list[_Para]:
+    """Page furniture at the end; in a transcript also time lines and separators anywhere between turns.
+
+    In a transcript, an ``END`` line or the closing time line ends the event:
+    every paragraph after it is furniture.
+    """
+    if transcript:
+        for index, p in enumerate(body):
+            if p.label is not None or p.kind:
+                continue
+            chunk = text[p.start:p.end]
+            kind = _furniture_kind(chunk, transcript=True)
+            if kind in ("time", "furniture") and (kind == "furniture" or _after_words(body, index)):
+                p.kind = kind
+                if chunk.strip().upper().startswith("END") or (kind == "time" and _closing(text, body, index)):
+                    for rest in body[index + 1:]:
+                        if rest.label is None:
+                            rest.kind = rest.kind or "furniture"
+                    break
     for p in reversed(body):
         if p.label is not None or not FURNITURE.match(text[p.start:p.end]):
             break
         p.kind = "furniture"
     return body
+
+
+def _after_words(body: list[_Para], index: int) -> bool:
+    return any(p.label is not None for p in body[:index + 1]) or index == 0
+
+
+def _closing(text: str, body: list[_Para], index: int) -> bool:
+    """A time line after the turns began with no label after it: the event's end."""
+    return any(p.label is not None for p in body[:index]) and not any(p.label is not None for p in body[index:])
 
 
 def _header_metadata(text: str, head: list[_Para]) -> dict:
@@ -359,6 +580,35 @@ def _header_metadata(text: str, head: list[_Para]) -> dict:
     return header
 
 
+#: Kinds of event, from the words of a title (the first that matches names the kind).
+_EVENT_KINDS = (
+    (r"\bvaldai\b|\bdiscussion\s+club\b", "discussion club"),
+    (r"\b(?:answers?|answered|replies|repl(?:y|ied))\s+(?:to\s+)?(?:\w+\s+)?(?:journalists|media|questions)", "answers to journalists"),
+    (r"^\s*meeting\b", "meeting"),
+    (r"\bpress\s+briefing|\bbriefing\b", "briefing"),
+    (r"\bgaggle\b", "gaggle"),
+    (r"\b(?:background\s+)?press\s+call\b|\bconference\s+call\b", "background call"),
+    (r"\bdirect\s+line\b", "Direct Line"),
+    (r"\b(?:news|press)\s+conference\b", "news conference"),
+    (r"\binterview", "interview"),
+    (r"\bpress\s+statements?\b|\bstatements?\s+(?:for|to)\s+the\s+press\b", "press statements"),
+)
+
+
+def event_kind(title: str) -> str:
+    """The kind of event a transcript's title names, or ``""``.
+
+    >>> event_kind("Press Gaggle by Press Secretary Jen Psaki"), event_kind("Interview to Bloomberg")
+    ('gaggle', 'interview')
+    >>> event_kind("Joint news conference with President of Kyrgyzstan Almazbek Atambayev")
+    'news conference'
+    """
+    for pattern, kind in _EVENT_KINDS:
+        if re.search(pattern, title, re.IGNORECASE):
+            return kind
+    return ""
+
+
 def normalise_name(name: str) -> str:
     """Spaces after initials, title case for names in capitals.
 
@@ -370,51 +620,264 @@ def normalise_name(name: str) -> str:
     return name.title() if name.isupper() and len(name) > 3 else name
 
 
-def _turns_from_labels(text: str, content: list[_Para], header: dict, *, speaker: str | None):
-    """Group paragraphs into turns at labels and give each its role and speaker."""
-    groups: list[list[_Para]] = []
-    for p in content:
+def _turns_from_labels(text: str, body: list[_Para], header: dict, *, speaker: str | None, kind: str = ""):
+    """Group paragraphs into turns at labels; give each its role, speaker and participant.
+
+    A furniture line (a time, a separator) ends a turn; paragraphs after it
+    without a label continue the same speaker in a turn of their own.
+    """
+    groups: list[tuple[_Label | None, list[_Para]]] = []
+    broken = False
+    for p in body:
+        if p.kind:
+            broken = True
+            continue
         if p.label is not None or not groups:
-            groups.append([p])
+            groups.append((p.label, [p]))
+        elif broken:
+            groups.append((groups[-1][0], [p]))
         else:
-            groups[-1].append(p)
-    interviewee_key = _interviewee_key(text, groups, header, speaker)
-    interviewer = f"Interviewer ({header['outlet']})" if header.get("outlet") else "Interviewer"
-    interviewee = speaker or header.get("interviewee") or ""
+            groups[-1][1].append(p)
+        broken = False
+    people = _Speakers(text, groups, header, speaker=speaker, kind=kind)
     turns = []
-    for members in groups:
-        label = members[0].label
-        if label is None:  # text before the first label that is not header: the interviewee's
-            turns.append(("answer", interviewee, members))
-        elif label["qa"]:
-            role = _QA_WORDS[label["qa"].lower()]
-            turns.append((role, interviewee if role == "answer" else interviewer, members))
-        else:
-            who = normalise_name(label["name"])
-            role = "answer" if _name_key(label["name"]) == interviewee_key else "question"
-            turns.append((role, who, members))
-    if not interviewee:
-        named = {t[1] for t in turns if t[0] == "answer" and t[1]}
-        if len(named) == 1:
-            header.setdefault("interviewee", named.pop())
+    asked = False  # has anyone asked a question yet? (before that, principals make statements)
+    previous_role = ""
+    for label, members in groups:
+        first = members[0]
+        opening = first.label.end if first.label is not None else first.start
+        words = " ".join([text[opening:first.end]] + [text[p.start:p.end] for p in members[1:]])
+        who, participant, principal = people.describe(label)
+        role = _role(label, words, principal=principal, participant=participant,
+                     asked=asked or people.interview, after_question=previous_role == "question",
+                     briefing=people.briefing, interview=people.interview)
+        if role == "question" and _has_words(words):
+            asked = True
+        if role != "moderator":
+            previous_role = role
+        turns.append((role, who, participant, members))
+    if not header.get("interviewee") and people.interviewee:
+        header["interviewee"] = people.interviewee
     return turns
 
 
-def _interviewee_key(text, groups, header, speaker) -> str | None:
-    """The named speaker who answers: the one the title names, else the one with the most words."""
-    named = [g for g in groups if g[0].label is not None and g[0].label["name"]]
-    if not named:
-        return None
-    for candidate in (speaker, header.get("interviewee")):
-        if candidate:
-            key = _name_key(candidate)
-            if any(_name_key(g[0].label["name"]) == key for g in named):
-                return key
-    words: dict[str, int] = {}
-    for g in named:
-        key = _name_key(g[0].label["name"])
-        words[key] = words.get(key, 0) + sum(len(text[p.start:p.end].split()) for p in g)
-    return max(sorted(words), key=words.__getitem__)
+def _has_words(text: str) -> bool:
+    """Words outside stage directions ("(Inaudible.)" alone asks nothing)."""
+    return bool(re.search(r"\w", STAGE_DIRECTION.sub(" ", text)))
+
+
+def _role(label, words: str, *, principal: bool, participant: str, asked: bool, after_question: bool,
+          briefing: bool = False, interview: bool = False) -> str:
+    """A turn's role from who speaks, what it says and what came before (see ``ROLES``).
+
+    Where reporters' questions are labelled as such (``Q``, ``Question:``), a
+    moderator only chairs; elsewhere a host's turn that asks is a question.
+    """
+    asks = "?" in words or bool(_ASKS.search(words))
+    if label is not None and label.qa == "question":
+        return "question"
+    if label is not None and label.qa == "answer":
+        return "answer"
+    if principal:
+        if after_question and not _only_chairs(words):
+            return "answer"  # even "Yes." or "No." answers the question before it
+        if not asks and (_chairs(words) or _only_courtesy(words)):
+            return "moderator"
+        if not asks and asked and not interview and len(words.split()) <= 8:
+            return "moderator"  # a few words between answers that name the next asker ("Colleagues from Kuzbass.")
+        return "answer" if asked else "statement"
+    if participant == "moderator":
+        return "question" if asks and not briefing and not _chairs(words) else "moderator"
+    if not asks and (_chairs(words) or _only_courtesy(words)):
+        return "moderator"
+    return "question"
+
+
+#: Asking without a question mark ("I would like to ask", "Tell us", "My question is").
+_ASKS = re.compile(r"(?i)\b(?:i\s+(?:would|'d)\s+like\s+to\s+ask|my\s+question|tell\s+us|could\s+you\s+(?:tell|explain|comment))\b")
+
+
+def _chairs(words: str) -> bool:
+    """A short turn that gives the floor or runs the event ("Go ahead, Trevor.", "Next question, please.")."""
+    return len(words.split()) <= 25 and bool(_GIVES_FLOOR.search(words))
+
+
+def _only_chairs(words: str) -> bool:
+    """Nothing but giving the floor, thanks and names ("Okay. Go ahead, Patsy. Go ahead.")."""
+    if not _chairs(words):
+        return False
+    rest = _COURTESY.sub(" ", _VOCATIVE.sub(" ", _GIVES_FLOOR.sub(" ", STAGE_DIRECTION.sub(" ", words))))
+    return not re.search(r"\w", rest)
+
+
+def _only_courtesy(words: str) -> bool:
+    """Thanks, greetings or yes/okay and names alone ("Thank you.", "Thanks, Karine.", "Hello, Mr President.")."""
+    if len(words.split()) > 12 or not _has_words(words):
+        return False
+    rest = _COURTESY.sub(" ", _VOCATIVE.sub(" ", STAGE_DIRECTION.sub(" ", words)))
+    return not re.search(r"\w", rest)
+
+
+class _Speakers:
+    """Who speaks in a document: canonical names, participants and the principals who answer."""
+
+    def __init__(self, text: str, groups, header: dict, *, speaker: str | None, kind: str = ""):
+        self.header = header
+        self.context = " ".join([header.get("title", ""), text])
+        labels = [label for label, _ in groups if label is not None and not label.qa]
+        names = {_tidy_label(label.name) for label in labels}
+        self.canonical = _canonical_names(names, Counter(_tidy_label(label.name) for label in labels))
+        words: Counter = Counter()
+        asking: Counter = Counter()
+        replying: Counter = Counter()
+        turns: Counter = Counter()
+        order: dict[str, int] = {}
+        previous_asked = False
+        for position, (label, members) in enumerate(groups):
+            chunk = " ".join(text[p.start:p.end] for p in members)
+            asked = label is not None and label.qa == "question"  # an anonymous "Question:" turn
+            if label is not None and not label.qa:
+                key = self.key(label)
+                words[key] += len(chunk.split())
+                asking[key] += "?" in chunk
+                replying[key] += previous_asked and "?" not in chunk
+                turns[key] += 1
+                order.setdefault(key, position)
+            previous_asked = asked
+        briefing = any(label is not None and label.qa and label.upper for label, _ in groups)  # reporters as "Q"
+        named = {_name_key(candidate) for candidate in (speaker, header.get("interviewee")) if candidate}
+        # An interview unless the kind or the title names another event, or reporters are "Q" (a briefing).
+        event = kind if kind not in (None, "", "interview") else event_kind(header.get("title", ""))
+        interview = event in ("", "interview") and not any(
+            label is not None and label.qa and label.upper for label, _ in groups)
+        self.moderators = {self.key(label) for label in labels
+                           if (_CHAIR_WORDS if interview else _MODERATOR_WORDS).search(label.name)}
+        self.audience = {self.key(label) for label in labels if _AUDIENCE_WORDS.search(label.name)}
+        journalists = {self.key(label) for label in labels if _JOURNALIST_WORDS.search(label.name)}
+        self.principals = set()
+        for label in labels:
+            key = self.key(label)
+            if key in self.moderators or key in self.audience or key in journalists:
+                continue
+            mostly_asks = turns[key] >= 2 and asking[key] / turns[key] >= 0.5
+            if _name_key(key) in named or (label.upper and briefing):
+                self.principals.add(key)
+            elif not mostly_asks and (_office_title(label.name) or replying[key] / turns[key] >= 0.5):
+                self.principals.add(key)
+        if words and not (named & {_name_key(key) for key in self.principals}):
+            self.principals.add(max(sorted(words), key=words.__getitem__))
+        first_principal = min((order[key] for key in self.principals if key in order), default=0)
+        for key, position in order.items():
+            if key not in self.principals and position < first_principal and not interview:
+                self.moderators.add(key)  # speaks before anyone answers: opens and chairs the event
+        self.interview = interview
+        self.briefing = briefing and not interview
+        ranked = sorted(self.principals, key=lambda key: (-words[key], key))
+        self.interviewee = speaker or header.get("interviewee") or (self.display(ranked[0]) if ranked else "")
+
+    def key(self, label: _Label) -> str:
+        return self.canonical.get(_tidy_label(label.name), _tidy_label(label.name))
+
+    def display(self, key: str) -> str:
+        """The name to show: a person's name from the title or text for "MS. PSAKI", tidy otherwise."""
+        if key.isupper():
+            return _resolve_upper(key, self.context)
+        if len(_words_key(key)) > 3 and _office_title(key):
+            return _person_from_title(key)
+        return normalise_name(key)
+
+    def describe(self, label: _Label | None) -> tuple[str, str, bool]:
+        """``(speaker, participant, principal)`` for a turn's label (``None``: before the first label)."""
+        interviewer = f"Interviewer ({self.header['outlet']})" if self.header.get("outlet") else "Interviewer"
+        if label is None:
+            return self.interviewee, "interviewee" if self.interview else "official", True
+        if label.qa == "answer":
+            return self.interviewee, "interviewee" if self.interview else "official", True
+        if label.qa == "question":
+            if label.source and _AUDIENCE_WORDS.search(label.source):
+                return "Audience", "audience", False
+            if label.source:
+                return normalise_name(label.source), "journalist", False
+            if self.interview:
+                return interviewer, "interviewer", False
+            return ("Q" if label.name.upper() == "Q" else "Question"), "journalist", False
+        key = self.key(label)
+        who = self.display(key)
+        if key in self.principals or _name_key(key) in {_name_key(k) for k in self.principals}:
+            return who, "interviewee" if self.interview else "official", True
+        if key in self.moderators:
+            return who, "moderator", False
+        if key in self.audience:
+            return who, "audience", False
+        return who, "interviewer" if self.interview else "journalist", False
+
+
+def _canonical_names(names: set[str], counts: Counter) -> dict[str, str]:
+    """Each label's canonical form: one spelling per person, and a long label's short form.
+
+    Labels that differ only in case or spacing ("Vladimir PUTIN", "VladimirPutin")
+    take the most frequent spelling; a long label takes the shortest other label
+    (two words or more) whose words end it ("President of Russia Vladimir Putin"
+    → "Vladimir Putin").
+    """
+    spelling: dict[str, str] = {}
+    for name in sorted(names, key=lambda name: (-counts[name], name)):
+        spelling.setdefault("".join(_words_key(name)), name)
+    canonical = {}
+    for name in names:
+        words = _words_key(name)
+        best = spelling["".join(words)]
+        for other in spelling.values():
+            other_words = _words_key(other)
+            if 2 <= len(other_words) < len(words) and words[-len(other_words):] == other_words:
+                if best == spelling["".join(words)] or len(other_words) < len(_words_key(best)):
+                    best = other
+        canonical[name] = best
+    return canonical
+
+
+def _office_title(name: str) -> bool:
+    """A label that opens with words of office ("President of Russia …", "Presidential Press Secretary …")."""
+    words = _words_key(name)
+    return len(words) >= 3 and words[0] in _OFFICE_WORDS and words[0] not in ("of", "the", "and")
+
+
+def _person_from_title(name: str) -> str:
+    """The person in a long label: "Research Director …, moderator Fyodor Lukyanov" → "Fyodor Lukyanov"."""
+    tail = name.rsplit(",", 1)[-1].strip()
+    words = tail.split()
+    while words and (words[0][:1].islower() or words[0].lower() in _OFFICE_WORDS):
+        words.pop(0)
+    if " of " in f" {tail} ":
+        after = tail.rsplit(" of ", 1)[-1].split()
+        if after and after[0].lower() == "the":
+            after = after[1:]
+        if len(after) >= 3:
+            words = after[1:]
+    return " ".join(words) if words else name
+
+
+_HONORIFIC_WORDS = frozenset("mr mrs ms dr the".split())
+
+
+def _resolve_upper(label: str, context: str) -> str:
+    """A capitalised label as the person the document names: "MS. PSAKI" → "Jen Psaki".
+
+    The surname is looked for in the title and the opening text with a given
+    name before it (a capitalised word that is not a title of office); without
+    one the label is kept in title case ("Senior Administration Official").
+    """
+    words = [w for w in re.findall(r"[A-Z][A-Z'’-]*", label)]
+    tidy = [w.title() for w in words]
+    if words and words[0].lower() in _HONORIFIC_WORDS and len(words) >= 2:
+        surname = words[-1]
+        pattern = re.compile(rf"\b([A-Z][a-z]+(?:\s[A-Z]\.)?)\s+({re.escape(surname.title())}|{re.escape(surname)})\b")
+        for match in pattern.finditer(context):
+            given = match[1].split()[0]
+            if given.lower() not in _OFFICE_WORDS and given.lower() not in _HONORIFIC_WORDS:
+                return f"{match[1]} {match[2].title() if match[2].isupper() else match[2]}"
+        return normalise_name(f"{tidy[0]}. {' '.join(tidy[1:])}") if words[0] != "THE" else " ".join(tidy)
+    return " ".join(tidy) if tidy else label
 
 
 def uncovered_characters(transcript: Transcript) -> str:
