@@ -115,14 +115,20 @@ def test_an_html_page_is_reduced_to_its_main_text(tmp_path):
 
 def test_doc_ids_are_unique_across_the_raw_data():
     ids = [doc_id_from_path(p) for p in find_documents(RAW_DIR)]
-    assert len(ids) == len(set(ids)) == 290
+    # 290 UN statements and the interview, 298 White House briefings, 52 kremlin.ru pages (their SOURCE notes)
+    assert len(ids) == len(set(ids)) == 290 + 298 + 52
 
 
 def test_the_committed_manifest_describes_every_raw_document():
     manifest = read_manifest(RAW_DIR / "manifest.csv")
     fresh = describe_raw_files(RAW_DIR)
     assert manifest.to_dict("records") == fresh.fillna("").astype(str).to_dict("records")
-    assert set(manifest["kind"]) == {"interview", "speech"}
+    kinds = manifest.groupby(manifest["path"].str.split("/").str[0])["kind"].agg(set)
+    assert kinds["ungdc"] == {"speech"} and kinds["interview"] == {"interview"}
+    assert kinds["whbriefings"] == {"briefing", "gaggle", "background call"}
+    assert {"interview", "news conference", "Direct Line", "press statements"} <= kinds["kremlin"]
+    assert manifest.loc[manifest["path"].str.startswith("kremlin/"), "licence"].str.startswith("CC-BY-4.0").all()
+    assert manifest.loc[manifest["path"].str.startswith("whbriefings/"), "date"].str.fullmatch(r"2022-\d\d-\d\d").all()
     verify_checksums(manifest, RAW_DIR)
 
 

@@ -413,6 +413,10 @@ def _tidy_label(name: str) -> str:
 def _marked_label(text: str, start: int, end: int) -> _Label:
     """A label the markup marks: its words without the colon and any note in brackets."""
     words = _tidy_label(re.sub(r"\([^()]*\)", " ", text[start:end].rstrip().rstrip(":")))
+    head = words.split(",", 1)[0]
+    if "," in words and re.fullmatch(r"(?:[A-Z][\w'’.-]+\s){1,3}[A-Z][\w'’-]+", head) and not any(
+            word.lower() in _OFFICE_WORDS for word in head.split()):
+        words = head  # "Yevgeny Rozhkov, reporter at VGTRK": the name before the affiliation
     qa = re.fullmatch(r"(?i)(question|answer|remark|comment|reply|response|q|a)(?:\s+(?:from|to|by)\s+(.+))?", words)
     while end < len(text) and text[end] in " \t":
         end += 1
