@@ -117,7 +117,7 @@ _OFFICE_WORDS = frozenset(
 )
 #: What a chairing turn says: it gives the floor ("Go ahead, Trevor.", "Next question."), thanks or closes.
 _GIVES_FLOOR = re.compile(
-    r"(?i)\b(?:go\s+ahead|next\s+question|(?:first|next|last|final)\s+question\s+(?:goes|comes|is)|"
+    r"(?i)\b(?:go\s+ahead|(?:next|last|final|one\s+more)\s+question|(?:first|next|last|final)\s+question\s+(?:goes|comes|is)|"
     r"(?:question|floor)\s+(?:goes|passes)\s+to|you'?re\s+(?:up|next)|in\s+the\s+(?:back|front|middle)|"
     r"let'?s\s+(?:go|turn|do|take)|over\s+to|(?:give|hand)\s+(?:the\s+)?floor|please,?\s+go|your\s+question|"
     r"operator|queue|open\s+(?:up\s+)?the\s+line|instructions|(?:can|could)\s+we\s+(?:do|go|take|have)|"
