@@ -76,6 +76,36 @@ def test_pairs_skip_unanswered_questions_and_stay_within_a_document():
         qa.qa_pairs(turns.drop(columns="role"))
 
 
+def test_pairs_pass_over_a_moderator_and_take_answers_from_two_officials():
+    turns = pd.DataFrame({
+        "doc_id": ["n"] * 7,
+        "turn_id": range(7),
+        "role": ["question", "moderator", "answer", "answer", "answer", "moderator", "question"],
+        "speaker": ["Question", "Dmitry Peskov", "Vladimir Putin", "Angela Merkel", "Angela Merkel",
+                    "Dmitry Peskov", "Question"],
+        "text": ["For both of you: gas?", "Please.", "Gas flows.", "I agree.", "And more.", "Next.", "Visas?"],
+    })
+    pairs = qa.qa_pairs(turns)
+    assert pairs[["question_turn_id", "answer_turn_id", "answer_speaker"]].values.tolist() == [
+        [0, 2, "Vladimir Putin"], [0, 3, "Angela Merkel"]]
+
+
+def test_pairs_of_a_parsed_briefing_follow_its_questions():
+    from analysis.markup import markdown_to_text
+    from analysis.transcripts import parse_transcript
+
+    source = ("---\ntitle: Press Gaggle by Press Secretary Jen Psaki\n---\n"
+              "MS. PSAKI:\u00a0 Hi, everyone.\n\nQ\u00a0\u00a0 Will he call Putin?\n\n"
+              "MS. PSAKI:\u00a0 Go ahead.\n\nQ\u00a0\u00a0 On sanctions — will he call Putin?\n\n"
+              "MS. PSAKI:\u00a0 No call is planned this week.\n")
+    extracted = markdown_to_text(source)
+    turns = parse_transcript(extracted.text, labels=extracted.labels, header=extracted.header).turns
+    assert list(turns["role"]) == ["moderator", "question", "moderator", "question", "answer"]
+    pairs = qa.qa_pairs(turns.assign(doc_id="gaggle"))
+    assert pairs[["question", "answer"]].values.tolist() == [
+        ["On sanctions — will he call Putin?", "No call is planned this week."]]
+
+
 # ---------------------------------------------------------------------------------------------
 # Cleaning and the QEvasion reader
 # ---------------------------------------------------------------------------------------------

@@ -67,20 +67,24 @@ TOPIC_LAYERS = ("theme", "actor")
 # --------------------------------------------------------------------------------------------
 
 def qa_pairs(turns: pd.DataFrame) -> pd.DataFrame:
-    """Each question turn with the answer turn that directly follows it.
+    """Each question turn with the answer turns that take it up.
 
     ``turns`` is a turns table of the data contract (``doc_id, turn_id, role,
-    text``; ``speaker`` when present), for one or many documents. A question
-    followed by another question (an interrupted or repeated question) has no
-    pair; an answer without a question before it is left out. Returns one row
-    per pair: ``doc_id, pair_id`` (0-based within the document),
-    ``question_turn_id, answer_turn_id, question_speaker, answer_speaker,
-    question, answer``.
+    text``; ``speaker`` when present), for one or many documents. Moderator
+    turns between a question and its answer ("Go ahead.") are passed over. A
+    question answered by two officials in turn gives two pairs, one per
+    answer (a speaker's second answer turn to the same question is left out).
+    A question followed by another question has no pair, and an answer without
+    a question before it is left out. Returns one row per pair: ``doc_id, pair_id`` (0-based within the
+    document), ``question_turn_id, answer_turn_id, question_speaker,
+    answer_speaker, question, answer``.
 
-    >>> turns = pd.DataFrame({"doc_id": ["d"] * 3, "turn_id": [0, 1, 2],
-    ...                       "role": ["question", "answer", "question"], "text": ["Why?", "Because.", "And?"]})
-    >>> qa_pairs(turns)[["pair_id", "question", "answer"]].values.tolist()
-    [[0, 'Why?', 'Because.']]
+    >>> turns = pd.DataFrame({"doc_id": ["d"] * 5, "turn_id": [0, 1, 2, 3, 4],
+    ...                       "role": ["question", "moderator", "answer", "answer", "question"],
+    ...                       "speaker": ["Q", "Chair", "A", "B", "Q"],
+    ...                       "text": ["Why?", "Go ahead.", "Because.", "And also.", "And?"]})
+    >>> qa_pairs(turns)[["pair_id", "question", "answer_speaker", "answer"]].values.tolist()
+    [[0, 'Why?', 'A', 'Because.'], [1, 'Why?', 'B', 'And also.']]
     """
     missing = [c for c in ("doc_id", "turn_id", "role", "text") if c not in turns.columns]
     if missing:
@@ -88,15 +92,24 @@ def qa_pairs(turns: pd.DataFrame) -> pd.DataFrame:
     ordered = turns.sort_values(["doc_id", "turn_id"], kind="stable")
     speakers = ordered["speaker"] if "speaker" in ordered.columns else pd.Series("", index=ordered.index)
     rows = []
-    previous = None
     pair_ids: Counter = Counter()
+    question = None  # (doc_id, turn_id, speaker, text) of the question waiting for its answers
+    answerers: set = set()  # who has answered it so far
     for doc_id, turn_id, role, text, speaker in zip(
         ordered["doc_id"], ordered["turn_id"], ordered["role"], ordered["text"], speakers
     ):
-        if (previous is not None and previous[0] == doc_id and previous[2] == "question" and role == "answer"):
-            rows.append((doc_id, pair_ids[doc_id], previous[1], int(turn_id), previous[4], speaker, previous[3], text))
+        if question is not None and question[0] != doc_id:
+            question = None
+        if role == "moderator":
+            continue
+        if role == "question":
+            question, answerers = (doc_id, int(turn_id), speaker, text), set()
+        elif role == "answer" and question is not None and speaker not in answerers:
+            rows.append((doc_id, pair_ids[doc_id], question[1], int(turn_id), question[2], speaker, question[3], text))
             pair_ids[doc_id] += 1
-        previous = (doc_id, int(turn_id), role, text, speaker)
+            answerers.add(speaker)
+        elif role != "answer":
+            question = None
     pairs = pd.DataFrame(rows, columns=PAIR_COLUMNS)
     for column in ("pair_id", "question_turn_id", "answer_turn_id"):
         pairs[column] = pairs[column].astype("int64")
