@@ -21,7 +21,7 @@ def test_parse_prints_the_turns_as_csv(tmp_path):
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["role"] for r in rows] == ["question", "answer"] * 6
-    assert list(rows[0]) == ["doc_id", "turn_id", "role", "speaker", "start", "end", "text"]
+    assert list(rows[0]) == ["doc_id", "turn_id", "role", "speaker", "participant", "start", "end", "text"]
     text = INTERVIEW.read_text(encoding="utf-8")
     assert all(text[int(r["start"]):int(r["end"])] == r["text"] for r in rows)
 

@@ -28,8 +28,12 @@ def test_tables_follow_the_data_contract(corpus):
         table = getattr(corpus, name)
         assert list(table.columns[: len(columns)]) == columns, name
     assert corpus.documents["doc_id"].is_unique
-    assert len(corpus.documents) == 290
-    assert set(corpus.documents["kind"]) == {"interview", "speech"}
+    assert len(corpus.documents) == 290 + 298 + 52  # UN statements and the interview, briefings, kremlin.ru
+    assert {"interview", "speech", "briefing", "gaggle", "background call", "news conference"} <= set(
+        corpus.documents["kind"])
+    assert set(corpus.turns["role"]) == {"question", "answer", "statement", "moderator"}
+    assert set(corpus.turns["participant"]) <= {"", "interviewee", "interviewer", "moderator", "journalist",
+                                                "official", "audience"}
     assert corpus.documents.set_index("doc_id").loc["RUS_77_2022", "speaker"] == "Sergei Lavrov"  # as the source spells it in 2022
 
 

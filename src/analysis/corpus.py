@@ -180,16 +180,21 @@ def _document_tables(raw_dir: str | Path, row: dict, *, model: str | None) -> tu
     import pyarrow as pa
 
     from .nlp import annotate_paragraphs_arrow, get_pipeline
+    from .transcripts import event_kind, iso_date
 
     path = Path(raw_dir) / row["path"]
     document = read_document(path, doc_id=row["doc_id"])
-    transcript = parse_document(document, kind=row.get("kind") or None, speaker=row.get("speaker") or None,
-                                title=row.get("title") or None)
+    given = document.metadata  # what the file's own markup says (front matter, page elements)
+    transcript = parse_document(
+        document, kind=row.get("kind") or event_kind(given.get("title", "")) or None,
+        speaker=row.get("speaker") or None, title=row.get("title") or None,
+    )
     sentences, tokens = annotate_paragraphs_arrow(
         document.text, transcript.paragraphs, doc_id=document.doc_id, nlp=get_pipeline(model),
     )
     header = transcript.header
-    year = str(row.get("year") or "")
+    date = row.get("date") or iso_date(given.get("date", ""), header.get("page_date", ""), header.get("title", ""))
+    year = str(row.get("year") or "") or date[:4]
     record = {
         "doc_id": document.doc_id,
         "path": row["path"],
@@ -199,13 +204,13 @@ def _document_tables(raw_dir: str | Path, row: dict, *, model: str | None) -> tu
         "speaker": row.get("speaker") or header.get("interviewee", ""),
         "outlet": header.get("outlet", ""),
         "country": row.get("country") or "",
-        "date": row.get("date") or "",
+        "date": date,
         "year": int(year) if year.isdigit() else None,
         "n_turns": len(transcript.turns),
         "n_tokens": tokens.num_rows,
         "page_date": header.get("page_date", ""),
         "encoding": document.encoding,
-        "source": row.get("source") or "",
+        "source": row.get("source") or str(given.get("source_url", "")),
         "licence": row.get("licence") or "",
     }
     tables = {

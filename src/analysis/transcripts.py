@@ -11,7 +11,7 @@ import pandas as pd
 
 from .errors import InputError
 
-TURN_COLUMNS = ["doc_id", "turn_id", "role", "speaker", "participant", "start", "end", "n_paragraphs", "text"]
+TURN_COLUMNS = ["doc_id", "turn_id", "role", "speaker", "start", "end", "n_paragraphs", "text", "participant"]
 PARAGRAPH_COLUMNS = ["doc_id", "turn_id", "paragraph_id", "start", "end"]
 SPAN_COLUMNS = ["doc_id", "kind", "start", "end", "turn_id", "text"]
 #: Kinds of span; with blank separators they cover every character of a document. ``time`` is a
@@ -121,13 +121,18 @@ _GIVES_FLOOR = re.compile(
     r"(?:question|floor)\s+(?:goes|passes)\s+to|you'?re\s+(?:up|next)|in\s+the\s+(?:back|front|middle)|"
     r"let'?s\s+(?:go|turn|do|take)|over\s+to|(?:give|hand)\s+(?:the\s+)?floor|please,?\s+go|your\s+question|"
     r"operator|queue|open\s+(?:up\s+)?the\s+line|instructions|(?:can|could)\s+we\s+(?:do|go|take|have)|"
-    r"time\s+for|why\s+don'?t\s+we\s+go)\b"
+    r"time\s+for|why\s+don'?t\s+we\s+go|"
+    r"(?:we'?ll|we\s+will|i'?ll|i\s+will|let\s+me|let'?s)\s+(?:now\s+)?(?:turn|go|come|move)\s+(?:back\s+|over\s+)?(?:to|over)|"
+    r"come\s+(?:back\s+)?to\s+(?:you|the\s+(?:back|front|middle))|what\s+do\s+you\s+(?:guys\s+|all\s+)?(?:got|have))\b"
 )
 _COURTESY = re.compile(
     r"(?i)(?:\b(?:thank\s+you|thanks|okay|ok|all\s+right|alright|right|great|good|sure|yes|yeah|please|"
     r"so\s+much|very\s+much|again|everyone|everybody|all|guys|folks|sir|ma'?am|mr\.?|ms\.?|mrs\.?|"
-    r"president|colleagues|hello|hi|welcome|good\s+(?:morning|afternoon|evening)|and|then|you)\b|[\s,.!;:—–-])+"
+    r"president|colleagues|hello|hi|hey|welcome|good\s+(?:morning|afternoon|evening)|and|then|you|sorry|i'?m|so|"
+    r"now|next)\b|[\s,.!;:—–-])+"
 )
+#: Names of people and outlets given the floor ("Tamara Keith from NPR", "Madison Muller at Bloomberg").
+_NAMED = re.compile(r"(?:\b(?:from|with|at|of)\s+(?:the\s+)?)?\b[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*")
 #: A name addressed after a comma ("Thanks, Karine.", "Yes, Peter.").
 _VOCATIVE = re.compile(r",\s*(?:[A-Z][\w'’.-]*\s?){1,3}")
 #: Text made of nothing but question/answer labels ("Question:Question:..." on one line).
@@ -265,8 +270,8 @@ def parse_transcript(
         words = [piece for s, e in pieces for piece in _outside(text, s, e, stages)]
         for s, e in words:
             para_rows.append((doc_id, turn_id, len(para_rows), s, e))
-        turn_rows.append((doc_id, turn_id, role, who, participant, t_start, t_end, len(words),
-                          text[t_start:t_end]))
+        turn_rows.append((doc_id, turn_id, role, who, t_start, t_end, len(words), text[t_start:t_end],
+                          participant))
         span_rows.append((doc_id, "turn", t_start, t_end, turn_id, text[t_start:t_end]))
         span_rows.extend((doc_id, "stage", s, e, turn_id, text[s:e]) for s, e in stages)
     if not turn_rows:
@@ -574,6 +579,8 @@ def _header_metadata(text: str, head: list[_Para]) -> dict:
             header["page_date"] = chunk.strip()
         elif p.kind == "title" and "title" not in header:
             header["title"] = chunk.strip()
+        elif p.kind == "lead" and "lead" not in header:
+            header["lead"] = chunk.strip()
     title = header.get("title", "")
     person = _TITLE_INTERVIEWEE.search(title)
     if person:
@@ -613,6 +620,40 @@ def event_kind(title: str) -> str:
     return ""
 
 
+_MONTH_NUMBER = {name[:3].lower(): number for number, name in enumerate(
+    "January February March April May June July August September October November December".split(), 1)}
+_FULL_DATE = re.compile(
+    rf"\b(?:(?P<month>{_MONTHS})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)"
+    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month2>{_MONTHS})\.?,?\s+(?P<year2>(?:19|20)\d\d)"
+    rf"|(?P<iso>(?:19|20)\d\d-\d\d-\d\d))\b"
+)
+
+
+def iso_date(*texts: str) -> str:
+    """The first full date (with its year) in ``texts`` as ``YYYY-MM-DD``, or ``""`` (a date with no
+    year, "Monday, May 20", is ambiguous and gives nothing).
+
+    >>> iso_date("Monday, May 20", "Interview of May 15, 2019"), iso_date("20 May 2022"), iso_date("May 20")
+    ('2019-05-15', '2022-05-20', '')
+    """
+    import datetime
+
+    for text in texts:
+        for match in _FULL_DATE.finditer(text or ""):
+            if match["iso"]:
+                candidate = match["iso"]
+            else:
+                month = _MONTH_NUMBER[(match["month"] or match["month2"])[:3].lower()]
+                day, year = int(match["day"] or match["day2"]), int(match["year"] or match["year2"])
+                candidate = f"{year:04d}-{month:02d}-{day:02d}"
+            try:
+                datetime.date.fromisoformat(candidate)
+            except ValueError:
+                continue
+            return candidate
+    return ""
+
+
 def normalise_name(name: str) -> str:
     """Spaces after initials, title case for names in capitals.
 
@@ -646,19 +687,20 @@ def _turns_from_labels(text: str, body: list[_Para], header: dict, *, speaker: s
     people = _Speakers(text, groups, header, speaker=speaker, kind=kind)
     turns = []
     asked = False  # has anyone asked a question yet? (before that, principals make statements)
-    previous_role = ""
+    previous = ("", False, False)  # the last turn that is not chairing: role, a real question, a principal asking
     for label, members in groups:
         first = members[0]
         opening = first.label.end if first.label is not None else first.start
         words = " ".join([text[opening:first.end]] + [text[p.start:p.end] for p in members[1:]])
         who, participant, principal = people.describe(label)
         role = _role(label, words, principal=principal, participant=participant,
-                     asked=asked or people.interview, after_question=previous_role == "question",
+                     asked=asked or people.interview, after_question=previous[0] == "question",
+                     real_question=previous[1], principal_asked=previous[2],
                      briefing=people.briefing, interview=people.interview)
-        if role == "question" and _has_words(words):
-            asked = True
+        real = role == "question" and _has_words(words) and ("?" in words or not _only_courtesy(words))
+        asked = asked or real
         if role != "moderator":
-            previous_role = role
+            previous = (role, real, principal and "?" in words)
         turns.append((role, who, participant, members))
     if not header.get("interviewee") and people.interviewee:
         header["interviewee"] = people.interviewee
@@ -671,11 +713,16 @@ def _has_words(text: str) -> bool:
 
 
 def _role(label, words: str, *, principal: bool, participant: str, asked: bool, after_question: bool,
-          briefing: bool = False, interview: bool = False) -> str:
+          real_question: bool = True, principal_asked: bool = False, briefing: bool = False,
+          interview: bool = False) -> str:
     """A turn's role from who speaks, what it says and what came before (see ``ROLES``).
 
-    Where reporters' questions are labelled as such (``Q``, ``Question:``), a
-    moderator only chairs; elsewhere a host's turn that asks is a question.
+    ``after_question``: the last turn that did not chair was a question
+    (``real_question``: one with words that ask, not only thanks);
+    ``principal_asked``: it was an answerer's turn with a question mark. In a
+    briefing (reporters as ``Q``) a moderator only chairs, and an official's
+    turn that follows no question is a statement; elsewhere a host's turn that
+    asks is a question, and officials answering one after another all answer.
     """
     asks = "?" in words or bool(_ASKS.search(words))
     if label is not None and label.qa == "question":
@@ -683,13 +730,21 @@ def _role(label, words: str, *, principal: bool, participant: str, asked: bool, 
     if label is not None and label.qa == "answer":
         return "answer"
     if principal:
-        if after_question and not _only_chairs(words):
-            return "answer"  # even "Yes." or "No." answers the question before it
+        if after_question:
+            if not asks and _only_chairs(words):
+                return "moderator"  # "Thank you. And next we'll turn to Tamara Keith from NPR."
+            if real_question or not (_only_courtesy(words) or len(words.split()) <= 8):
+                return "answer"  # even "Yes." or "No." answers the question before it
+            return "moderator"
         if not asks and (_chairs(words) or _only_courtesy(words)):
             return "moderator"
         if not asks and asked and not interview and len(words.split()) <= 8:
             return "moderator"  # a few words between answers that name the next asker ("Colleagues from Kuzbass.")
+        if briefing:
+            return "statement"  # remarks at the top, or after a guest's segment, follow no question
         return "answer" if asked else "statement"
+    if principal_asked:
+        return "question"  # a reply to the answerer's own question ("Me?" — "Yes.") keeps the exchange going
     if participant == "moderator":
         return "question" if asks and not briefing and not _chairs(words) else "moderator"
     if not asks and (_chairs(words) or _only_courtesy(words)):
@@ -710,7 +765,8 @@ def _only_chairs(words: str) -> bool:
     """Nothing but giving the floor, thanks and names ("Okay. Go ahead, Patsy. Go ahead.")."""
     if not _chairs(words):
         return False
-    rest = _COURTESY.sub(" ", _VOCATIVE.sub(" ", _GIVES_FLOOR.sub(" ", STAGE_DIRECTION.sub(" ", words))))
+    rest = _GIVES_FLOOR.sub(" ", STAGE_DIRECTION.sub(" ", words))
+    rest = _COURTESY.sub(" ", _NAMED.sub(" ", _VOCATIVE.sub(" ", rest)))
     return not re.search(r"\w", rest)
 
 
@@ -734,6 +790,7 @@ class _Speakers:
         words: Counter = Counter()
         asking: Counter = Counter()
         replying: Counter = Counter()
+        chairing: Counter = Counter()
         turns: Counter = Counter()
         order: dict[str, int] = {}
         previous_asked = False
@@ -745,6 +802,7 @@ class _Speakers:
                 words[key] += len(chunk.split())
                 asking[key] += "?" in chunk
                 replying[key] += previous_asked and "?" not in chunk
+                chairing[key] += _chairs(chunk) or _only_courtesy(chunk)
                 turns[key] += 1
                 order.setdefault(key, position)
             previous_asked = asked
@@ -764,12 +822,15 @@ class _Speakers:
             if key in self.moderators or key in self.audience or key in journalists:
                 continue
             mostly_asks = turns[key] >= 2 and asking[key] / turns[key] >= 0.5
-            if _name_key(key) in named or (label.upper and briefing):
+            if briefing and turns[key] >= 2 and chairing[key] / turns[key] >= 0.5 and not _name_key(key) in named:
+                self.moderators.add(key)  # a named call moderator ("MR. HASAN") who mostly gives the floor
+            elif _name_key(key) in named or (label.upper and briefing):
                 self.principals.add(key)
-            elif not mostly_asks and (_office_title(label.name) or replying[key] / turns[key] >= 0.5):
+            elif not mostly_asks and (_office_title(label.name) or replying[key] / turns[key] >= 0.5
+                                      or self._introduced(key)):
                 self.principals.add(key)
         if words and not (named & {_name_key(key) for key in self.principals}):
-            self.principals.add(max(sorted(words), key=words.__getitem__))
+            self.principals.add(max(sorted(words), key=words.__getitem__))  # who speaks most answers
         first_principal = min((order[key] for key in self.principals if key in order), default=0)
         for key, position in order.items():
             if key not in self.principals and position < first_principal and not interview:
@@ -778,6 +839,12 @@ class _Speakers:
         self.briefing = briefing and not interview
         ranked = sorted(self.principals, key=lambda key: (-words[key], key))
         self.interviewee = speaker or header.get("interviewee") or (self.display(ranked[0]) if ranked else "")
+
+    def _introduced(self, key: str) -> bool:
+        """Whether the title or the lead names this speaker in full ("… with Vladimir Putin")."""
+        name = self.display(key)
+        opening = " ".join((self.header.get("title", ""), self.header.get("lead", ""))).replace("\u00a0", " ")
+        return len(name.split()) >= 2 and name.lower() in opening.lower()
 
     def key(self, label: _Label) -> str:
         return self.canonical.get(_tidy_label(label.name), _tidy_label(label.name))
@@ -873,14 +940,16 @@ def _resolve_upper(label: str, context: str) -> str:
     """
     words = [w for w in re.findall(r"[A-Z][A-Z'’-]*", label)]
     tidy = [w.title() for w in words]
-    if words and words[0].lower() in _HONORIFIC_WORDS and len(words) >= 2:
+    titled = words and (words[0].lower() in _HONORIFIC_WORDS or words[0].lower() in _OFFICE_WORDS)
+    if titled and len(words) >= 2 and words[-1].lower() not in _OFFICE_WORDS:
         surname = words[-1]
         pattern = re.compile(rf"\b([A-Z][a-z]+(?:\s[A-Z]\.)?)\s+({re.escape(surname.title())}|{re.escape(surname)})\b")
         for match in pattern.finditer(context):
             given = match[1].split()[0]
             if given.lower() not in _OFFICE_WORDS and given.lower() not in _HONORIFIC_WORDS:
                 return f"{match[1]} {match[2].title() if match[2].isupper() else match[2]}"
-        return normalise_name(f"{tidy[0]}. {' '.join(tidy[1:])}") if words[0] != "THE" else " ".join(tidy)
+        if words[0].lower() in _HONORIFIC_WORDS and words[0] != "THE":
+            return normalise_name(f"{tidy[0]}. {' '.join(tidy[1:])}")
     return " ".join(tidy) if tidy else label
 
 
