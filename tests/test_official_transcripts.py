@@ -128,6 +128,31 @@ def test_kremlin_long_first_labels_short_later_labels_and_affiliations():
     assert not uncovered_characters(transcript).strip()
 
 
+VALDAI = """<html><body><article itemscope><h1>Meeting of the Valdai International Discussion Club</h1>
+<time datetime="2019-10-03">October 3, 2019</time><div itemprop="articleBody">
+<p><b>Research Director of the Foundation for Development and Support of the Valdai Discussion Club, moderator
+Fyodor Lukyanov:</b> Good afternoon, colleagues. We begin the plenary session.</p>
+<p><b>President of Russia Vladimir Putin:</b> Good afternoon, ladies and gentlemen, friends. I am pleased to
+welcome you to Sochi. The world has changed a great deal, and it goes on changing faster than we thought.</p>
+<p>Let me say a few words about it.</p>
+<p><b>Fyodor Lukyanov:</b> Thank you very much, Mr President. Why do you think the world is changing?</p>
+<p><b>Vladimir Putin:</b> Because it cannot stay the same.</p>
+<p><b>Fyodor Lukyanov:</b> Let us give the floor to our guests.</p>
+<p><b>Ivan Krastev</b>, Chairman of the Centre for Liberal Strategies: Mr President, will Russia and Europe talk?</p>
+<p><b>Vladimir Putin:</b> We are ready to talk at any moment.</p></div></article></body></html>"""
+
+
+def test_a_discussion_club_moderator_chairs_and_asks():
+    extracted = article_to_text(VALDAI)
+    turns = parse_transcript(extracted.text, labels=extracted.labels, header=extracted.header,
+                             kind=event_kind(extracted.metadata["title"])).turns
+    assert list(turns["speaker"]) == ["Fyodor Lukyanov", "Vladimir Putin", "Fyodor Lukyanov", "Vladimir Putin",
+                                      "Fyodor Lukyanov", "Ivan Krastev", "Vladimir Putin"]
+    assert list(turns["role"]) == ["moderator", "statement", "question", "answer", "moderator", "question", "answer"]
+    assert list(turns["participant"])[:2] == ["moderator", "official"]
+    assert turns["participant"].iloc[5] != "moderator"  # "Chairman of the Centre" is an office, not the chair
+
+
 @pytest.mark.parametrize(
     "title, kind",
     [

@@ -101,8 +101,8 @@ STAGE_DIRECTION = re.compile(
 #: A separator line between parts of a page ("* * *", "***", "— — —").
 SEPARATOR = re.compile(r"^\s*(?:[*•·—–-]\s*){3,}$")
 #: Words of a label that make its speaker chair the event, or say who is asking.
-_MODERATOR_WORDS = re.compile(r"(?i)\b(?:moderator|host|anchor|presenter|operator|chair(?:man|woman|person)?)\b")
-_CHAIR_WORDS = re.compile(r"(?i)\b(?:moderator|operator|chair(?:man|woman|person)?)\b")
+_MODERATOR_WORDS = re.compile(r"(?i)\b(?:moderator|host|anchor|presenter|operator|facilitator)\b")
+_CHAIR_WORDS = re.compile(r"(?i)\b(?:moderator|operator|facilitator)\b")
 _AUDIENCE_WORDS = re.compile(r"(?i)\b(?:audience|participant|caller|viewer|member of the public|student)\b")
 _JOURNALIST_WORDS = re.compile(r"(?i)\b(?:reporter|journalist|correspondent|editor|columnist|presenter)\b")
 #: Words of office before a name in a long label ("President of Russia", "Press Secretary").
@@ -190,6 +190,7 @@ class _Label:
     source: str = ""  # who asks, for "Question from the audience:"
     upper: bool = False  # written in capitals ("MS. PSAKI:")
     marked: bool = False  # marked by the document's markup (a bold run), not found in the plain text
+    full: str = ""  # the whole label, affiliation included ("Fyodor Lukyanov, moderator")
 
 
 def parse_transcript(
@@ -417,7 +418,7 @@ def _tidy_label(name: str) -> str:
 
 def _marked_label(text: str, start: int, end: int) -> _Label:
     """A label the markup marks: its words without the colon and any note in brackets."""
-    words = _tidy_label(re.sub(r"\([^()]*\)", " ", text[start:end].rstrip().rstrip(":")))
+    words = full = _tidy_label(re.sub(r"\([^()]*\)", " ", text[start:end].rstrip().rstrip(":")))
     head = words.split(",", 1)[0]
     if "," in words and re.fullmatch(r"(?:[A-Z][\w'’.-]+\s){1,3}[A-Z][\w'’-]+", head) and not any(
             word.lower() in _OFFICE_WORDS for word in head.split()):
@@ -426,7 +427,8 @@ def _marked_label(text: str, start: int, end: int) -> _Label:
     while end < len(text) and text[end] in " \t":
         end += 1
     return _Label(end=end, name=words, qa=_QA_WORDS[qa[1].lower()] if qa else "",
-                  source=(qa[2] or "") if qa else "", upper=words.isupper() and len(words) > 1, marked=True)
+                  source=(qa[2] or "") if qa else "", upper=words.isupper() and len(words) > 1, marked=True,
+                  full=full)
 
 
 def _from_markup(label: _Label) -> bool:
@@ -813,9 +815,9 @@ class _Speakers:
         interview = event in ("", "interview") and not any(
             label is not None and label.qa and label.upper for label, _ in groups)
         self.moderators = {self.key(label) for label in labels
-                           if (_CHAIR_WORDS if interview else _MODERATOR_WORDS).search(label.name)}
-        self.audience = {self.key(label) for label in labels if _AUDIENCE_WORDS.search(label.name)}
-        journalists = {self.key(label) for label in labels if _JOURNALIST_WORDS.search(label.name)}
+                           if (_CHAIR_WORDS if interview else _MODERATOR_WORDS).search(label.full or label.name)}
+        self.audience = {self.key(label) for label in labels if _AUDIENCE_WORDS.search(label.full or label.name)}
+        journalists = {self.key(label) for label in labels if _JOURNALIST_WORDS.search(label.full or label.name)}
         self.principals = set()
         for label in labels:
             key = self.key(label)
@@ -829,8 +831,9 @@ class _Speakers:
             elif not mostly_asks and (_office_title(label.name) or replying[key] / turns[key] >= 0.5
                                       or self._introduced(key)):
                 self.principals.add(key)
-        if words and not (named & {_name_key(key) for key in self.principals}):
-            self.principals.add(max(sorted(words), key=words.__getitem__))  # who speaks most answers
+        speakers = sorted(set(words) - self.moderators - self.audience - journalists)
+        if speakers and not (named & {_name_key(key) for key in self.principals}):
+            self.principals.add(max(speakers, key=words.__getitem__))  # who speaks most answers
         first_principal = min((order[key] for key in self.principals if key in order), default=0)
         for key, position in order.items():
             if key not in self.principals and position < first_principal and not interview:
