@@ -11,7 +11,7 @@ import pandas as pd
 
 from .errors import InputError
 
-TURN_COLUMNS = ["doc_id", "turn_id", "role", "speaker", "start", "end", "n_paragraphs", "text", "participant"]
+TURN_COLUMNS = ["doc_id", "turn_id", "role", "speaker", "start", "end", "n_paragraphs", "text", "participant", "time"]
 PARAGRAPH_COLUMNS = ["doc_id", "turn_id", "paragraph_id", "start", "end"]
 SPAN_COLUMNS = ["doc_id", "kind", "start", "end", "turn_id", "text"]
 #: Kinds of span; with blank separators they cover every character of a document. ``time`` is a
@@ -23,6 +23,8 @@ ROLES = ("question", "answer", "statement", "moderator")
 PARTICIPANTS = ("interviewee", "interviewer", "moderator", "journalist", "official", "audience")
 #: The columns of these tables that hold integers (offsets, ids, counts); the others hold text.
 _INT_COLUMNS = frozenset({"turn_id", "paragraph_id", "start", "end", "n_paragraphs"})
+#: A timestamp right after a label, as transcription services write it ("Ned Price: (00:03)").
+_TIMESTAMP = re.compile(r"\(?(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\)?(?=\s|$)")
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -34,7 +36,7 @@ DATE_LINE = re.compile(
     (?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?      # May 20, 2022
       |\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?(?:,?\s+\d{{4}})?       # 20 May 2022
       |\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}})           # 2022-05-20, 20.05.2022
-    (?:,?\s+\d{{1,2}}:\d{{2}}(?:\s*[AaPp]\.?[Mm]\.?)?)?\s*$""",
+    (?:,?\s+\d{{1,2}}:\d{{2}}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+[A-Z]{{2,5}})?)?\s*$""",
     re.VERBOSE,
 )
 _SHARE_WORDS = (
@@ -53,6 +55,12 @@ FURNITURE = re.compile(
       | read\s+(?:more|also)\s*+:?
       | subscribe(?:\s+to\s+our\s+newsletter)?
       | (?:©|\(c\)|copyright\b).*+
+      | advanced\s+settings|version\s+for\s+the\s+visually\s+impaired|print\s+version
+      | (?:(?:english|русский|français|francais|español|espanol|deutsch|中文|العربية|português|italiano)
+          [\s|·•/,]*+){{2,}}                                         # a language switch
+      | you\s+are\s+subscribed\s+to.*+|(?:to\s+)?unsubscribe\b.*+|manage\s+(?:your\s+)?subscriptions?.*+
+      | this\s+(?:e-?mail|message)\s+was\s+sent\b.*+
+      | .{{0,80}}\b\d{{3,5}}\s+[A-Z][\w.]*\s+(?:street|st\.?|avenue|ave\.?)\b.{{0,40}}\b(?:DC|D\.C\.)\s+\d{{5}}.{{0,20}}
     )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -123,10 +131,13 @@ _GIVES_FLOOR = re.compile(
     r"operator|queue|open\s+(?:up\s+)?the\s+line|instructions|(?:can|could)\s+we\s+(?:do|go|take|have)|"
     r"time\s+for|why\s+don'?t\s+we\s+go|"
     r"(?:we'?ll|we\s+will|i'?ll|i\s+will|let\s+me|let'?s)\s+(?:now\s+)?(?:turn|go|come|move)\s+(?:back\s+|over\s+)?(?:to|over)|"
-    r"come\s+(?:back\s+)?to\s+(?:you|the\s+(?:back|front|middle))|what\s+do\s+you\s+(?:guys\s+|all\s+)?(?:got|have))\b"
+    r"come\s+(?:back\s+)?to\s+(?:you|the\s+(?:back|front|middle))|what\s+do\s+you\s+(?:guys\s+|all\s+)?(?:got|have)|"
+    r"you\s+can\s+follow\s+up|why\s+don'?t\s+you\s+(?:finish|go)|i'?ll\s+take\s+(?:a\s+couple|one|two|a\s+few)|"
+    r"who\s+have\s+i\s+not\s+called|thanks?\s+(?:you\s+)?(?:all\s+|everyone\s+)?for\s+joining|embargo(?:ed)?)\b"
 )
 _COURTESY = re.compile(
-    r"(?i)(?:\b(?:thank\s+you|thanks|okay|ok|all\s+right|alright|right|great|good|sure|yes|yeah|please|"
+    r"(?i)(?:\b(?:good\s+(?:morning|afternoon|evening)|thank\s+you|thanks|okay|ok|all\s+right|alright|right|"
+    r"great|good|sure|yes|yeah|please|"
     r"so\s+much|very\s+much|again|everyone|everybody|all|guys|folks|sir|ma'?am|mr\.?|ms\.?|mrs\.?|"
     r"president|colleagues|hello|hi|hey|welcome|good\s+(?:morning|afternoon|evening)|and|then|you|sorry|i'?m|so|"
     r"now|next)\b|[\s,.!;:—–-])+"
@@ -232,7 +243,8 @@ def parse_transcript(
         raise InputError(path or doc_id, f"is not valid Unicode (lone surrogate at character {exc.start})") from None
     paras = split_paragraphs(text)
     _mark_known_header(paras, header or [])
-    labelled = [] if kind == "speech" else _find_labels(text, paras, marked=labels or [])
+    labelled = [] if kind == "speech" else (
+        _find_labels(text, paras, marked=labels or []) or _implicit_labels(text, paras))
     kind = kind or ("interview" if labelled else "speech")
     head, body = _split_header(text, paras, first_turn=min(labelled) if labelled else None)
     header_data = _header_metadata(text, head)
@@ -253,14 +265,20 @@ def parse_transcript(
         if p.kind:
             span_rows.append((doc_id, p.kind, p.start, p.end, -1, text[p.start:p.end]))
     for role, who, participant, members in turns:
-        start = members[0].start
+        start, time = members[0].start, ""
         for p in members:
-            if p.label is not None:
+            if p.label is not None and p.label.end > p.start:
                 span_rows.append((doc_id, "label", p.start, p.label.end, -1, text[p.start:p.label.end]))
                 if p is members[0]:
                     start = p.label.end
                     while start < p.end and text[start].isspace():  # e.g. a no-break space after the colon
                         start += 1
+                    stamp = _TIMESTAMP.match(text, start, p.end)
+                    if stamp:
+                        span_rows.append((doc_id, "time", start, stamp.end(), -1, stamp.group(0)))
+                        time, start = stamp["time"], stamp.end()
+                        while start < p.end and text[start].isspace():
+                            start += 1
         pieces = [(start if p is members[0] else p.start, p.end) for p in members]
         pieces = [(s, e) for s, e in pieces if text[s:e].strip()]
         if not pieces:
@@ -272,7 +290,7 @@ def parse_transcript(
         for s, e in words:
             para_rows.append((doc_id, turn_id, len(para_rows), s, e))
         turn_rows.append((doc_id, turn_id, role, who, t_start, t_end, len(words), text[t_start:t_end],
-                          participant))
+                          participant, time))
         span_rows.append((doc_id, "turn", t_start, t_end, turn_id, text[t_start:t_end]))
         span_rows.extend((doc_id, "stage", s, e, turn_id, text[s:e]) for s, e in stages)
     if not turn_rows:
@@ -412,6 +430,47 @@ def _find_labels(text: str, paras: list[_Para], *, marked: list[tuple[int, int]]
     return [index for index, _ in accepted]
 
 
+#: A dialogue turn opened by a dash ("- What should be our reaction?", "– We cannot prohibit it.").
+_DASH_TURN = re.compile(r"[ \t]*[-–—][ \t\u00a0]+(?=\S)")
+#: A numbered question ("❓1. Question text?", "1. Question text?", "3) Question?").
+_NUMBERED_QUESTION = re.compile(r"[ \t]*(?:❓\ufe0f?[ \t]*)?\d{1,2}[.)][ \t\u00a0]+(?=\S)")
+
+
+def _implicit_labels(text: str, paras: list[_Para]) -> list[int]:
+    """Turns without speaker labels: a dialogue marked by dashes, or numbered questions with answers after them.
+
+    Dash paragraphs alternate question and answer (starting with a question
+    unless the first one asks nothing and the second asks); paragraphs without
+    a dash continue the turn before them. A numbered paragraph that ends with a
+    question mark is a question; the paragraphs after it, its answer. Each needs
+    at least two such turns. Returns the labelled paragraphs' indexes.
+    """
+    body = [(i, p) for i, p in enumerate(paras) if not p.kind and not _furniture_kind(text[p.start:p.end])]
+    dashes = [(i, p, m) for i, p in body if (m := _DASH_TURN.match(text, p.start, p.end))]
+    if len(dashes) >= 2 and len(dashes) >= len(body) // 3:
+        asks = ["?" in text[p.start:p.end] for _, p, _ in dashes]
+        first = "answer" if not asks[0] and len(asks) > 1 and asks[1] else "question"
+        other = "answer" if first == "question" else "question"
+        for n, (i, p, m) in enumerate(dashes):
+            role = first if n % 2 == 0 else other
+            p.label = _Label(end=m.end(), name="-", qa=role)
+        return [i for i, _, _ in dashes]
+    numbered = [(i, p, m) for i, p in body
+                if (m := _NUMBERED_QUESTION.match(text, p.start, p.end)) and text[p.start:p.end].rstrip().endswith("?")]
+    if len(numbered) < 2:
+        return []
+    found = []
+    for i, p, m in numbered:
+        p.label = _Label(end=m.end(), name="Question", qa="question")
+        found.append(i)
+        following = paras[i + 1] if i + 1 < len(paras) else None
+        if following is not None and following.label is None and not following.kind and not any(
+                following is q for _, q, _ in numbered):
+            following.label = _Label(end=following.start, name="Answer", qa="answer")  # no label in the text
+            found.append(i + 1)
+    return sorted(found)
+
+
 def _tidy_label(name: str) -> str:
     return re.sub(r"\s+", " ", name.replace("\u00a0", " ")).strip()
 
@@ -477,15 +536,15 @@ def _accept_name(label: _Label, names: Counter) -> bool:
 def _with_long_labels(text: str, paras: list[_Para], accepted: list[tuple[int, _Label]]):
     """Add long labels whose last words name a speaker labelled elsewhere ("President of Russia Vladimir Putin:")."""
     short = {_words_key(label.name) for _, label in accepted if not label.qa and len(label.name.split()) >= 2}
-    if not short:
-        return accepted
+    if not short or any(label.qa and label.upper for _, label in accepted):
+        return accepted  # a briefing's labels are in capitals: a sentence ending in a colon stays words
     taken = {index for index, _ in accepted}
     found = []
     for index, p in enumerate(paras):
         if index in taken or p.kind:
             continue
         match = _LONG_LABEL.match(text, p.start, p.end)
-        if not match:
+        if not match or match["long"].split()[0].strip(",").lower() in NOT_A_SPEAKER:
             continue
         words = _words_key(match["long"])
         if any(words[-len(name):] == name and len(words) > len(name) for name in short):
@@ -587,7 +646,11 @@ def _header_metadata(text: str, head: list[_Para]) -> dict:
     person = _TITLE_INTERVIEWEE.search(title)
     if person:
         header["interviewee"] = normalise_name(person.group(0))
+    elif (named := person_named(title) or person_named(header.get("lead", ""))):
+        header["interviewee"] = named
     outlet = _TITLE_OUTLET.search(title)
+    if outlet and header.get("interviewee") and header["interviewee"] in outlet["outlet"]:
+        outlet = None  # "Interview with Foreign Minister Sergey Lavrov": a person, not an outlet
     if outlet and re.search(r"(?i)\binterview", title):
         header["outlet"] = outlet["outlet"].strip()
     return header
@@ -690,6 +753,7 @@ def _turns_from_labels(text: str, body: list[_Para], header: dict, *, speaker: s
     turns = []
     asked = False  # has anyone asked a question yet? (before that, principals make statements)
     previous = ("", False, False)  # the last turn that is not chairing: role, a real question, a principal asking
+    open_question = False  # a question that officials are still answering (until chairing closes it)
     for label, members in groups:
         first = members[0]
         opening = first.label.end if first.label is not None else first.start
@@ -697,10 +761,15 @@ def _turns_from_labels(text: str, body: list[_Para], header: dict, *, speaker: s
         who, participant, principal = people.describe(label)
         role = _role(label, words, principal=principal, participant=participant,
                      asked=asked or people.interview, after_question=previous[0] == "question",
-                     real_question=previous[1], principal_asked=previous[2],
+                     real_question=previous[1], principal_asked=previous[2], open_question=open_question,
                      briefing=people.briefing, interview=people.interview)
-        real = role == "question" and _has_words(words) and ("?" in words or not _only_courtesy(words))
+        real = role == "question" and _has_words(words) and (
+            "?" in words or (len(words.split()) > 3 and not _only_courtesy(words)))
         asked = asked or real
+        if role == "question":
+            open_question = True
+        elif role == "moderator" and previous[0] == "answer" or role == "statement":
+            open_question = False  # thanks or a hand-over after the answers close the question
         if role != "moderator":
             previous = (role, real, principal and "?" in words)
         turns.append((role, who, participant, members))
@@ -715,16 +784,18 @@ def _has_words(text: str) -> bool:
 
 
 def _role(label, words: str, *, principal: bool, participant: str, asked: bool, after_question: bool,
-          real_question: bool = True, principal_asked: bool = False, briefing: bool = False,
-          interview: bool = False) -> str:
+          real_question: bool = True, principal_asked: bool = False, open_question: bool = False,
+          briefing: bool = False, interview: bool = False) -> str:
     """A turn's role from who speaks, what it says and what came before (see ``ROLES``).
 
     ``after_question``: the last turn that did not chair was a question
-    (``real_question``: one with words that ask, not only thanks);
-    ``principal_asked``: it was an answerer's turn with a question mark. In a
+    (``real_question``: one with words that ask, not a greeting or a bid for
+    the floor); ``principal_asked``: it was an answerer's turn with a question
+    mark; ``open_question``: a question is still being answered (officials
+    may answer one after another) and no chairing turn has closed it. In a
     briefing (reporters as ``Q``) a moderator only chairs, and an official's
-    turn that follows no question is a statement; elsewhere a host's turn that
-    asks is a question, and officials answering one after another all answer.
+    turn that follows no open question is a statement; elsewhere a host's turn
+    that asks is a question.
     """
     asks = "?" in words or bool(_ASKS.search(words))
     if label is not None and label.qa == "question":
@@ -732,18 +803,19 @@ def _role(label, words: str, *, principal: bool, participant: str, asked: bool, 
     if label is not None and label.qa == "answer":
         return "answer"
     if principal:
+        cut_off = words.rstrip().endswith(("—", "–", "-", "…", "..."))
         if after_question:
             if not asks and _only_chairs(words):
                 return "moderator"  # "Thank you. And next we'll turn to Tamara Keith from NPR."
-            if real_question or not (_only_courtesy(words) or len(words.split()) <= 8):
+            if real_question or cut_off or not (_only_courtesy(words) or len(words.split()) <= 6):
                 return "answer"  # even "Yes." or "No." answers the question before it
-            return "moderator"
+            return "moderator"  # "Sure." to "I have a follow-up."
         if not asks and (_chairs(words) or _only_courtesy(words)):
             return "moderator"
-        if not asks and asked and not interview and len(words.split()) <= 8:
-            return "moderator"  # a few words between answers that name the next asker ("Colleagues from Kuzbass.")
         if briefing:
-            return "statement"  # remarks at the top, or after a guest's segment, follow no question
+            return "answer" if open_question else "statement"  # remarks at the top, after a guest's segment
+        if not asks and asked and not interview and not cut_off and len(words.split()) <= 8 and not open_question:
+            return "moderator"  # a few words between answers that name the next asker ("Colleagues from Kuzbass.")
         return "answer" if asked else "statement"
     if principal_asked:
         return "question"  # a reply to the answerer's own question ("Me?" — "Yes.") keeps the exchange going
@@ -897,6 +969,14 @@ def _canonical_names(names: set[str], counts: Counter) -> dict[str, str]:
     spelling: dict[str, str] = {}
     for name in sorted(names, key=lambda name: (-counts[name], name)):
         spelling.setdefault("".join(_words_key(name)), name)
+    for compact, name in list(spelling.items()):  # "S. Ryabkov" is "Sergey Ryabkov" when both are labels
+        words = name.replace(".", ". ").split()
+        if len(words) == 2 and re.fullmatch(r"[A-Z]\.", words[0]):
+            full = [other for other in spelling.values() if len(other.split()) == 2 and other != name
+                    and other.split()[1].lower() == words[1].lower() and other[0] == words[0][0]
+                    and not other.split()[0].endswith(".")]
+            if len(full) == 1:
+                spelling[compact] = full[0]
     canonical = {}
     for name in names:
         words = _words_key(name)
@@ -908,6 +988,41 @@ def _canonical_names(names: set[str], counts: Counter) -> dict[str, str]:
                     best = other
         canonical[name] = best
     return canonical
+
+
+_PERSON_RUN = re.compile(
+    r"(?:\b(?P<word>with|of|by|to|from|for)\s+|^(?=(?:[A-Z][\w.-]*\s+){1,2}[A-Z][\w-]*(?::|['’]s\b)))"
+    r"(?P<run>(?:[A-Z][\w.-]*\s+){0,5}[A-Z][a-z][\w-]*)"
+)
+_NOT_A_PERSON = re.compile(
+    r"(?i)^\s*(?:tv|channel|television|radio|newspaper|agency|magazine|company|network|news|daily|weekly|"
+    r"broadcast|broadcasting|portal|website|journal|service)\b"
+)
+
+
+def person_named(text: str) -> str:
+    """The person a title or lead names ("Interview with Foreign Minister Sergey Lavrov to …"), or ``""``.
+
+    A run of two or three capitalised words after "with", "of", "by" … (or at
+    the start, or before "'s"), words of office taken off its front, and not
+    followed by "TV", "channel", "agency" and the like.
+
+    >>> person_named("Interview with Foreign Minister Sergey Lavrov to the BBC")
+    'Sergey Lavrov'
+    >>> person_named("Interview with Austrian ORF television channel"), person_named("Interview to Bloomberg")
+    ('', '')
+    """
+    for match in _PERSON_RUN.finditer(text.replace("\u00a0", " ")):
+        words = match["run"].split()
+        if match["word"] == "of" and len(words) >= 3:
+            words = words[1:]  # "of Turkey Recep Tayyip Erdogan": a place before the name
+        while words and words[0].lower().strip(".") in _OFFICE_WORDS | _HONORIFIC_WORDS:
+            words.pop(0)
+        if not 2 <= len(words) <= 3 or _NOT_A_PERSON.match(text[match.end():]):
+            continue
+        if all(word[0].isupper() and not word.isupper() and word.lower() not in _OFFICE_WORDS for word in words):
+            return " ".join(words)
+    return ""
 
 
 def _office_title(name: str) -> bool:
