@@ -538,9 +538,12 @@ def test_fuzz_generated_transcripts_give_back_their_turns(case):
     assert list(parsed["n_paragraphs"]) == [len(paragraphs) for *_, paragraphs in turns]
     found = transcript.paragraphs
     assert [text[s:e] for s, e in zip(found["start"], found["end"])] == [p for *_, ps in turns for p in ps]
+    full_name_used = any(label == "Sergey Lavrov:" for _, label, _, _ in turns)
     for (role, label, _, _), speaker in zip(turns, parsed["speaker"]):
         if role == "question":
             assert speaker == speakers.get("question", "Interviewer")
+        elif named and full_name_used and label in ("S.Lavrov:", "S. Lavrov:"):
+            assert speaker == "Sergey Lavrov"  # the initial and the full name are one person
         elif named:
             assert speaker == NAMED_ANSWER_LABELS[label]
         else:

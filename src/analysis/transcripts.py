@@ -807,7 +807,7 @@ def _role(label, words: str, *, principal: bool, participant: str, asked: bool, 
         if after_question:
             if not asks and _only_chairs(words):
                 return "moderator"  # "Thank you. And next we'll turn to Tamara Keith from NPR."
-            if real_question or cut_off or not (_only_courtesy(words) or len(words.split()) <= 6):
+            if real_question or interview or cut_off or not (_only_courtesy(words) or len(words.split()) <= 6):
                 return "answer"  # even "Yes." or "No." answers the question before it
             return "moderator"  # "Sure." to "I have a follow-up."
         if not asks and (_chairs(words) or _only_courtesy(words)):
