@@ -290,11 +290,8 @@ def _unknown(what: str, name: str, names: Iterable[str], where: str) -> str:
     """"no document 'x' in the corpus; nearest: a, b" (case-insensitive closeness)."""
     names = sorted(set(map(str, names)))
     lowered = {n.lower(): n for n in names}
-    near = [lowered[n] for n in difflib.get_close_matches(str(name).lower(), list(lowered), n=3, cutoff=0.5)]
-    if not near:
-        near = [n for n in names if n.lower().startswith(str(name).lower()[:3])][:3]
-    hint = f"; nearest: {', '.join(near)}" if near else f"; there are {len(names)}, e.g. {', '.join(names[:3])}"
-    return f"no {what} {name!r} {where}{hint}"
+    near = [lowered[n] for n in difflib.get_close_matches(str(name).lower(), list(lowered), n=3, cutoff=0)]
+    return f"no {what} {name!r} {where}" + (f"; nearest: {', '.join(near)}" if near else "")
 
 
 def _label_filter(matches: pd.DataFrame, labels: list[str], every: pd.DataFrame) -> pd.Series:
