@@ -290,7 +290,9 @@ def _unknown(what: str, name: str, names: Iterable[str], where: str) -> str:
     """"no document 'x' in the corpus; nearest: a, b" (case-insensitive closeness)."""
     names = sorted(set(map(str, names)))
     lowered = {n.lower(): n for n in names}
-    near = [lowered[n] for n in difflib.get_close_matches(str(name).lower(), list(lowered), n=3, cutoff=0)]
+    near = (difflib.get_close_matches(str(name).lower(), list(lowered), n=3, cutoff=0.6)
+            or difflib.get_close_matches(str(name).lower(), list(lowered), n=3, cutoff=0))
+    near = [lowered[n] for n in near]
     return f"no {what} {name!r} {where}" + (f"; nearest: {', '.join(near)}" if near else "")
 
 
