@@ -453,10 +453,14 @@ mark.m.off{background:none!important;box-shadow:none!important;text-decoration:n
 #tip .about{color:var(--muted);font-size:.72rem;margin-top:.15rem}
 @media (max-width:62rem){.layout{grid-template-columns:minmax(0,1fr)}.legend{position:static;max-height:none}}
 @media print{
- .skip,.hint,.legend input,.legend summary,#tip,.home{display:none}
+ .skip,.hint,.legend input,.legend summary,.card,#tip,.home{display:none}
  .layout{display:block;padding:0}
- .legend{position:static;max-height:none;overflow:visible;font-size:8pt;columns:2;margin-bottom:1rem}
- .card{display:block;overflow:visible}
+ .legend{position:static;max-height:none;overflow:visible;font-size:8pt;margin:0 0 .8rem;padding-bottom:.4rem;
+  border-bottom:1px solid var(--rule)}
+ .legend fieldset{display:inline-block;vertical-align:top;border:0;padding:0 1.4em .3em 0}
+ .legend fieldset:has(legend input:not(:checked)){display:none}
+ .legend ul{padding:0}.legend li{display:inline-block;margin-right:.7em}
+ .legend h2{margin:.3rem 0}.roles li{display:inline-block;margin-right:1em}
  .masthead{padding:0 0 .5rem}
  .doc{font-size:10.5pt;line-height:1.75}
  .para{orphans:3;widows:3}
