@@ -59,7 +59,8 @@ def test_a_notebook_card_comes_from_the_notebook_itself(tmp_path):
     notebook = new_notebook(cells=[
         new_markdown_cell("# 07 · Questions and answers\n\n**Question.** Do the answers take\nthe questions up?"
                           "\n\nThis notebook shows:\n\n- pairs"),
-        new_code_cell('ax = figures.draw_figure("no-such-figure", corpus)\nax = figures.draw_figure("qa-uptake", corpus)'),
+        new_code_cell('ax = figures.draw_figure("no-such-figure", corpus)\n'
+                      'ax = figures.draw_figure("qa-uptake", corpus)'),
         new_markdown_cell("Some prose.\n\n**Finding.** Each answer is *longer* than its question."),
     ])
     nbformat.write(notebook, tmp_path / "07-qa.ipynb")

@@ -207,7 +207,8 @@ def index_page(notebooks: list[NotebookCard], figures: list[FigureCard], reading
         )
     figure_items = []
     for card in figures:
-        links = " · ".join(f'<a href="{esc(href)}">{esc(kind.upper())}</a>' for kind, href in sorted(card.files.items()))
+        links = " · ".join(f'<a href="{esc(href)}">{esc(kind.upper())}</a>'
+                           for kind, href in sorted(card.files.items()))
         image = card.files.get("png") or card.files.get("svg")
         picture = (f'<a href="{esc(image)}"><img src="{esc(image)}" alt="{esc(card.caption)}" loading="lazy"></a>'
                    if image else "")
@@ -231,7 +232,7 @@ def index_page(notebooks: list[NotebookCard], figures: list[FigureCard], reading
         '<a href="#reading">Reading views</a></nav></header>\n<main>\n'
         f'<section id="notebooks"><h2>Notebooks</h2>\n<div class="cards">\n{chr(10).join(notebook_items)}\n</div>'
         "</section>\n"
-        f'<section id="figures"><h2>Figures</h2>\n<p class="note">The paper\'s figures, each drawn from the corpus '
+        '<section id="figures"><h2>Figures</h2>\n<p class="note">The paper\'s figures, each drawn from the corpus '
         "tables by one registered function (<code>analysis.figures.FIGURES</code>); the same files on every run."
         f'</p>\n<div class="gallery">\n{chr(10).join(figure_items)}\n</div></section>\n'
         '<section id="reading"><h2>Reading views</h2>\n<p class="note">Transcripts with their turns, speakers '
@@ -255,7 +256,8 @@ h1{font-size:2rem;line-height:1.2;margin:.3rem 0 .6rem}
 .lede{max-width:48rem;margin:0 0 1rem;font-size:1.05rem}
 nav a{margin-right:1.4rem;font-weight:600;text-decoration:none}
 nav a:hover{text-decoration:underline}
-h2{font-size:1.3rem;margin:2.2rem 0 .8rem;padding-bottom:.3rem;border-bottom:2px solid var(--accent);display:inline-block}
+h2{font-size:1.3rem;margin:2.2rem 0 .8rem;padding-bottom:.3rem;border-bottom:2px solid var(--accent);
+ display:inline-block}
 .note{color:var(--muted);margin:-.2rem 0 1rem;max-width:50rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(21rem,1fr));gap:1.2rem}
 .card{border:1px solid var(--rule);border-radius:6px;overflow:hidden;display:flex;flex-direction:column;background:#fff}

@@ -326,10 +326,11 @@ def _page(document, body: str, *, matches: pd.DataFrame, layers: list[str], hidd
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc(title)} · reading view</title>\n<style>\n{_css(layers)}</style>\n</head>\n<body>\n"
-        f'<a class="skip" href="#text">Skip to the text</a>\n'
+        '<a class="skip" href="#text">Skip to the text</a>\n'
         f'<header class="masthead">{back}<p class="kicker">Reading view</p>\n<h1>{esc(title)}</h1>\n'
         f'<dl class="meta">{meta}</dl>\n</header>\n'
-        f'<div class="layout">\n<aside class="legend" aria-label="What is marked">\n{_legend(matches, layers, hidden, turns, cards)}'
+        '<div class="layout">\n<aside class="legend" aria-label="What is marked">\n'
+        f"{_legend(matches, layers, hidden, turns, cards)}"
         f'</aside>\n<main>\n<article class="doc" id="text">{body}</article>\n</main>\n</div>\n'
         '<div id="tip" role="tooltip" hidden></div>\n'
         f'<script type="application/json" id="cards">{cards_json}</script>\n<script>\n{_SCRIPT}</script>\n'
