@@ -120,3 +120,19 @@ def test_the_site_links_only_files_it_has(corpus, tmp_path):
     assert all((tmp_path / target).is_file() for target in targets - stems)
     view = (tmp_path / "read" / "darchiev-interfax.html").read_text(encoding="utf-8")
     assert '<a class="home" href="../index.html">' in view
+
+
+def test_the_gallery_captions_are_the_registered_functions_first_lines(tmp_path):
+    from analysis.figures import FIGURES
+    from analysis.report import figure_cards
+
+    for name in ("nato-expansion-by-year", "actor-network", "zz-extra"):
+        for suffix in (".png", ".pdf"):
+            (tmp_path / f"{name}{suffix}").write_bytes(b"x")
+    cards = figure_cards(tmp_path)
+    registered = [n for n in FIGURES if n in ("nato-expansion-by-year", "actor-network")]
+    assert [c.name for c in cards] == registered + ["zz-extra"]
+    nato = next(c for c in cards if c.name == "nato-expansion-by-year")
+    assert "NATO_EXPANSION" in nato.caption and ":data:" not in nato.caption and "`" not in nato.caption
+    assert nato.files == {"png": "figures/nato-expansion-by-year.png", "pdf": "figures/nato-expansion-by-year.pdf"}
+    assert cards[-1].caption == "zz-extra"

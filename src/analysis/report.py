@@ -156,6 +156,7 @@ def figure_cards(figures_dir: str | Path) -> list[FigureCard]:
     for name in order:
         doc = (FIGURES[name].draw.__doc__ or "") if name in FIGURES else ""
         caption = " ".join(doc.strip().split("\n\n")[0].split()) or name
+        caption = re.sub(r":\w+:`~?([^`]*)`", r"\1", caption).replace("`", "")  # Sphinx roles as plain names
         cards.append(FigureCard(name, caption, files[name]))
     return cards
 
