@@ -14,7 +14,7 @@ export MPLCONFIGDIR := $(STATE)/matplotlib
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help all setup data figures report test test-fast bench clean
+.PHONY: help all setup browser data figures report test test-fast bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed ## create .venv and install the package with its test extras
+
+browser: ## install headless Chromium and its driver from Debian's packages (for the browser tests; needs root)
+	apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver
 
 data: setup ## build the corpus tables in data/processed
 	$(PY) -m analysis data

@@ -47,3 +47,20 @@ def test_manifest_prints_the_committed_manifest():
     result = run("manifest")
     assert result.returncode == 0
     assert result.stdout == (PROJECT_DIR / "data" / "raw" / "manifest.csv").read_text(encoding="utf-8")
+
+
+def test_show_writes_the_reading_view_to_standard_output_or_a_file(tmp_path):
+    result = run("show", "darchiev-interfax", "--layers", "theme,actor")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("<!DOCTYPE html>") and 'data-layer="theme"' in result.stdout
+    assert 'data-layer="pronoun"' not in result.stdout
+    target = tmp_path / "interview.html"
+    result = run("show", "darchiev-interfax", "-o", str(target))
+    assert result.returncode == 0 and result.stdout == ""
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_show_an_unknown_document_suggests_the_nearest_ids():
+    result = run("show", "darchiev")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "error: no document 'darchiev' in the corpus; nearest: darchiev-interfax\n"

@@ -5,7 +5,15 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis.report import execute_notebook, index_page, notebook_paths, notebook_to_html, write_notebook
+import re
+import shutil
+
+import pandas as pd
+
+from analysis.report import (
+    FigureCard, NotebookCard, ReadingCard, execute_notebook, index_page, notebook_card, notebook_paths,
+    notebook_to_html, reading_documents, write_notebook, write_site,
+)
 from conftest import PROJECT_DIR
 
 
@@ -41,9 +49,90 @@ def test_the_numbered_notebooks_are_found_in_order():
     assert names[0].startswith("01-") and names[9].startswith("10-")
 
 
-def test_the_index_page_links_every_notebook_and_figure(tmp_path):
-    notebooks = [tmp_path / "01-corpus.ipynb", tmp_path / "02-themes.ipynb"]
-    figures = [tmp_path / "figures" / "actor-network.pdf"]
-    page = index_page(notebooks, figures)
-    assert 'href="01-corpus.html"' in page and 'href="02-themes.html"' in page
-    assert 'href="figures/actor-network.pdf"' in page
+def test_the_html_copy_links_back_to_the_index(tmp_path):
+    notebook = nbformat.read(small_notebook(tmp_path), as_version=4)
+    page = notebook_to_html(notebook)
+    assert re.search(r'<body[^>]*><nav [^>]*><a href="index.html">', page)
+
+
+def test_a_notebook_card_comes_from_the_notebook_itself(tmp_path):
+    notebook = new_notebook(cells=[
+        new_markdown_cell("# 07 · Questions and answers\n\n**Question.** Do the answers take\nthe questions up?"
+                          "\n\nThis notebook shows:\n\n- pairs"),
+        new_code_cell('ax = figures.draw_figure("no-such-figure", corpus)\n'
+                      'ax = figures.draw_figure("qa-uptake", corpus)'),
+        new_markdown_cell("Some prose.\n\n**Finding.** Each answer is *longer* than its question."),
+    ])
+    nbformat.write(notebook, tmp_path / "07-qa.ipynb")
+    card = notebook_card(tmp_path / "07-qa.ipynb")
+    assert card == NotebookCard("07-qa", "Questions and answers", "Do the answers take\nthe questions up?",
+                                "Each answer is *longer* than its question.", "qa-uptake")
+    notebook.metadata["analysis"] = {"key_figure": "actor-network"}
+    nbformat.write(notebook, tmp_path / "07-qa.ipynb")
+    assert notebook_card(tmp_path / "07-qa.ipynb").figure == "actor-network"
+
+
+def test_every_committed_notebook_states_its_question_and_finding():
+    from analysis.figures import FIGURES
+
+    for path in notebook_paths(PROJECT_DIR / "notebooks"):
+        card = notebook_card(path)
+        assert card.question and card.finding, path.name
+        assert card.figure == "" or card.figure in FIGURES, path.name
+
+
+def test_the_index_page_shows_each_notebook_figure_and_reading_view():
+    notebooks = [NotebookCard("02-themes", "Themes", "Which *themes*?", "Diplomacy & `dialogue`.", "actor-network"),
+                 NotebookCard("01-corpus", "The <corpus>", "What is in it?", "", "")]
+    figures = [FigureCard("actor-network", "Actors named together.", {"png": "figures/actor-network.png",
+                                                                      "pdf": "figures/actor-network.pdf"})]
+    readings = [ReadingCard("darchiev-interfax", "Interview", "interview", 12, 1896, "read/darchiev-interfax.html")]
+    page = index_page(notebooks, figures, readings)
+    assert 'href="02-themes.html"' in page and 'href="01-corpus.html"' in page
+    assert '<img src="figures/actor-network.png" alt="Key figure: actor-network"' in page
+    assert "Which <em>themes</em>?" in page and "Diplomacy &amp; <code>dialogue</code>." in page
+    assert "The &lt;corpus&gt;" in page and 'href="figures/actor-network.pdf"' in page
+    assert 'href="read/darchiev-interfax.html"' in page and "12 turns · 1,896 tokens" in page
+    assert "http://" not in page and "https://" not in page
+    assert page.count("<style>") == 1 and "<link" not in page and "<script" not in page
+
+
+def test_the_reading_views_are_the_interview_and_the_richest_of_each_kind():
+    documents = pd.DataFrame({
+        "doc_id": ["a", "b", "c", "d", "darchiev-interfax", "e"],
+        "kind": ["briefing", "briefing", "briefing", "speech", "interview", "interview"],
+        "n_turns": [40, 80, 80, 1, 12, 300],
+        "n_tokens": [9000, 100, 5000, 3000, 1896, 40000],
+    })
+    assert reading_documents(documents) == ["darchiev-interfax", "c", "b", "e", "d"]
+    assert reading_documents(documents, per_kind=1) == ["darchiev-interfax", "c", "e", "d"]
+
+
+def test_the_site_links_only_files_it_has(corpus, tmp_path):
+    shutil.copytree(PROJECT_DIR / "reports" / "figures", tmp_path / "figures")
+    notebooks = notebook_paths(PROJECT_DIR / "notebooks")
+    written = write_site(tmp_path, notebooks=notebooks, corpus=corpus)
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert tmp_path / "read" / "darchiev-interfax.html" in written
+    targets = set(re.findall(r'(?:href|src)="([^"#]+)"', index))
+    stems = {f"{p.stem}.html" for p in notebooks}
+    assert stems <= targets  # the notebooks' HTML copies are written beside it by make_report
+    assert all((tmp_path / target).is_file() for target in targets - stems)
+    view = (tmp_path / "read" / "darchiev-interfax.html").read_text(encoding="utf-8")
+    assert '<a class="home" href="../index.html">' in view
+
+
+def test_the_gallery_captions_are_the_registered_functions_first_lines(tmp_path):
+    from analysis.figures import FIGURES
+    from analysis.report import figure_cards
+
+    for name in ("nato-expansion-by-year", "actor-network", "zz-extra"):
+        for suffix in (".png", ".pdf"):
+            (tmp_path / f"{name}{suffix}").write_bytes(b"x")
+    cards = figure_cards(tmp_path)
+    registered = [n for n in FIGURES if n in ("nato-expansion-by-year", "actor-network")]
+    assert [c.name for c in cards] == registered + ["zz-extra"]
+    nato = next(c for c in cards if c.name == "nato-expansion-by-year")
+    assert "NATO_EXPANSION" in nato.caption and ":data:" not in nato.caption and "`" not in nato.caption
+    assert nato.files == {"png": "figures/nato-expansion-by-year.png", "pdf": "figures/nato-expansion-by-year.pdf"}
+    assert cards[-1].caption == "zz-extra"

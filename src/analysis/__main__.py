@@ -1,4 +1,4 @@
-"""The command line: ``python -m analysis {data,parse,manifest,figures,report}``."""
+"""The command line: ``python -m analysis {data,parse,manifest,show,figures,report}``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,19 @@ def _cmd_manifest(args) -> int:
     from .sources import describe_raw_files
 
     describe_raw_files(args.raw or _default("RAW_DIR")).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _cmd_show(args) -> int:
+    from .corpus import load_corpus
+    from .files import write_atomic
+    from .view import render
+
+    page = render(load_corpus(args.raw, args.out), args.doc_id, layers=args.layers)
+    if args.output is None:
+        sys.stdout.write(page)
+    else:
+        write_atomic(args.output, page)
     return 0
 
 
@@ -95,6 +108,16 @@ def make_parser() -> argparse.ArgumentParser:
     manifest = commands.add_parser("manifest", help="print manifest rows for the package's raw data")
     manifest.add_argument("--raw", type=Path, default=None)
     manifest.set_defaults(run=_cmd_manifest)
+
+    show = commands.add_parser("show", help="write one document's reading view (HTML, its matches marked)")
+    show.add_argument("doc_id", metavar="DOC_ID", help="the document's id (see the documents table)")
+    show.add_argument("--raw", type=Path, default=None, help="folder of raw transcripts (default: data/raw)")
+    show.add_argument("--out", type=Path, default=None, help="folder of the tables (default: data/processed)")
+    show.add_argument("--layers", default=None, metavar="LAYER,...",
+                      help="the match layers to mark, e.g. theme,actor,quote (default: every layer)")
+    show.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                      help="write the page to FILE (default: standard output)")
+    show.set_defaults(run=_cmd_show)
 
     figures = commands.add_parser("figures", help="draw and save every paper figure")
     figures.add_argument("--out", type=Path, default=None, help="folder for figures (default: reports/figures)")

@@ -28,5 +28,9 @@ class InputError(AnalysisError, ValueError):
         super().__init__(f"{where}: {message}")
 
 
+class UnknownNameError(AnalysisError, LookupError):
+    """A document, layer or label the corpus does not have; the message names the nearest ones."""
+
+
 class RawDataChangedError(InputError):
     """A raw file's checksum no longer matches the manifest."""

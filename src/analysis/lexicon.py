@@ -140,6 +140,63 @@ def actor_camps(lexicons: pd.DataFrame | None = None) -> pd.DataFrame:
     return camps.rename_axis("actor").reset_index()
 
 
+@dataclass(frozen=True)
+class LayerCard:
+    """What a layer's card (``lexicons/<name>.md``) says the layer measures, as plain text."""
+
+    layer: str
+    file: str
+    summary: str
+
+
+_CARD_LAYERS = re.compile(r"\blayers?\s+((?:`[^`]+`(?:\s*,\s*|\s+and\s+)?)+)")
+_CARD_SUMMARY_CHARS = 400
+
+
+@lru_cache(maxsize=1)
+def layer_cards() -> dict[str, LayerCard]:
+    """Each packaged layer's card: its file and the card's "What it measures" for that layer.
+
+    A card's title names its layers (``# Card: stance (`stance.csv`, layers `modality`, `hedge`)``);
+    where the section lists the layers as bullets, a layer gets the bullet that names it.
+
+    >>> layer_cards()["theme"].file
+    'themes.md'
+    """
+    cards = {}
+    for path in sorted(LEXICON_DIR.glob("*.md")):
+        lines = _read_text(path).splitlines()
+        named = _CARD_LAYERS.search(lines[0]) if lines and lines[0].startswith("# ") else None
+        if not named:
+            continue
+        section = _card_section(lines, "What it measures")
+        bullets = re.split(r"\n(?=- )", section)
+        for layer in re.findall(r"`([^`]+)`", named.group(1)):
+            own = next((b for b in bullets if b.startswith("- ") and f"`{layer}`:" in b), section)
+            cards[layer] = LayerCard(layer, path.name, _plain_summary(own))
+    return cards
+
+
+def _card_section(lines: list[str], heading: str) -> str:
+    """The text under ``## heading`` of a card, up to the next heading."""
+    body, inside = [], False
+    for line in lines:
+        if line.startswith("#"):
+            inside = line.lstrip("#").strip().lower() == heading.lower()
+        elif inside:
+            body.append(line)
+    return "\n".join(body).strip()
+
+
+def _plain_summary(markdown: str) -> str:
+    """Markdown as one line of plain text, cut at a word boundary after about 400 characters."""
+    text = re.sub(r"\n\s*- ", " · ", re.sub(r"^- ", "", markdown.strip()))
+    text = " ".join(re.sub(r"[`*]", "", text).split())
+    if len(text) > _CARD_SUMMARY_CHARS:
+        text = text[:_CARD_SUMMARY_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return text
+
+
 def lexicon_version() -> str:
     """A short hash of the packaged lexicon files, VADER's lexicon and the matching settings.
 
