@@ -19,7 +19,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # The state folder must exist: IPython warns and falls back to a temporary folder when it does not.
 $(shell mkdir -p $(IPYTHONDIR))
 
-.PHONY: help all setup lock data figures report test test-fast bench clean
+.PHONY: help all setup lock data figures report test test-fast check-fresh bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,14 @@ test: setup ## run every test, the notebooks included (nbval), and the linter
 
 test-fast: setup ## run the tests without the slow ones and without notebooks
 	$(PY) -m pytest -p no:cacheprovider -m "not slow" tests
+
+check-fresh: setup ## run the main command; fail if a committed notebook, figure or manifest changed
+	$(PY) -m analysis report
+	@changed=$$(git status --porcelain --untracked-files=all -- notebooks reports); \
+	if [ -n "$$changed" ]; then \
+		echo "check-fresh: the main command changed these committed outputs:"; echo "$$changed"; \
+		git --no-pager diff --stat -- notebooks reports; exit 1; fi
+	@echo "check-fresh: every committed notebook, figure and manifest is reproduced byte for byte"
 
 bench: setup ## run the benchmark scripts (ratios measured side by side)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) $$script; done
