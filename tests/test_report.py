@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis.report import execute_notebook, index_page, notebook_paths, notebook_to_html, write_notebook
+from analysis.report import (execute_notebook, index_page, make_report, notebook_paths, notebook_to_html,
+                             write_notebook)
 from conftest import PROJECT_DIR
 
 
@@ -47,3 +49,24 @@ def test_the_index_page_links_every_notebook_and_figure(tmp_path):
     page = index_page(notebooks, figures)
     assert 'href="01-corpus.html"' in page and 'href="02-themes.html"' in page
     assert 'href="figures/actor-network.pdf"' in page
+
+
+def test_a_notebook_runs_without_a_warning_from_the_kernel(tmp_path, capfd):
+    # The kernel inherits this process's standard error: ipykernel warned there about unencrypted TCP.
+    notebook = execute_notebook(small_notebook(tmp_path))
+    assert notebook.cells[2].outputs[0]["text"] == "45\n"
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_the_report_says_each_step_and_what_it_wrote(tmp_path, corpus):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    small_notebook(notebooks)
+    lines = []
+    written = make_report(notebooks_dir=notebooks, out_dir=tmp_path / "reports", progress=lines.append)
+    assert written == [tmp_path / "reports" / "01-tiny.html", tmp_path / "reports" / "index.html"]
+    assert lines[:2] == ["data: the tables are up to date", "notebook 1/1: 01-tiny.ipynb"]
+    assert lines[2] == (f"wrote 1 executed notebook(s) in {notebooks}/, 2 HTML page(s) in {tmp_path}/reports/ "
+                        f"(open index.html) and 0 figure file(s) in {tmp_path}/reports/figures/")
+    assert len(lines) == 3
