@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import re
@@ -11,8 +12,8 @@ import shutil
 import pandas as pd
 
 from analysis.report import (
-    FigureCard, NotebookCard, ReadingCard, execute_notebook, index_page, notebook_card, notebook_paths,
-    notebook_to_html, reading_documents, write_notebook, write_site,
+    FigureCard, NotebookCard, ReadingCard, execute_notebook, index_page, make_report, notebook_card,
+    notebook_paths, notebook_to_html, reading_documents, write_notebook, write_site,
 )
 from conftest import PROJECT_DIR
 
@@ -136,3 +137,23 @@ def test_the_gallery_captions_are_the_registered_functions_first_lines(tmp_path)
     assert "NATO_EXPANSION" in nato.caption and ":data:" not in nato.caption and "`" not in nato.caption
     assert nato.files == {"png": "figures/nato-expansion-by-year.png", "pdf": "figures/nato-expansion-by-year.pdf"}
     assert cards[-1].caption == "zz-extra"
+
+def test_a_notebook_runs_without_a_warning_from_the_kernel(tmp_path, capfd):
+    # The kernel inherits this process's standard error: ipykernel warned there about unencrypted TCP.
+    notebook = execute_notebook(small_notebook(tmp_path))
+    assert notebook.cells[2].outputs[0]["text"] == "45\n"
+    assert capfd.readouterr().err == ""
+
+
+@pytest.mark.slow
+def test_the_report_says_each_step_and_what_it_wrote(tmp_path, corpus):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    small_notebook(notebooks)
+    lines = []
+    written = make_report(notebooks_dir=notebooks, out_dir=tmp_path / "reports", progress=lines.append)
+    assert written[0] == tmp_path / "reports" / "01-tiny.html" and written[-1] == tmp_path / "reports" / "index.html"
+    assert lines[:2] == ["data: the tables are up to date", "notebook 1/1: 01-tiny.ipynb"]
+    assert lines[2] == (f"wrote 1 executed notebook(s) in {notebooks}/, {len(written)} HTML page(s) in "
+                        f"{tmp_path}/reports/ (open index.html) and 0 figure file(s) in {tmp_path}/reports/figures/")
+    assert len(lines) == 3

@@ -64,14 +64,25 @@ def _cmd_figures(args) -> int:
 
     written = make_figures(out_dir=args.out)
     print(f"wrote {len(written)} figure file(s)", file=sys.stderr)
+    if args.verbose:
+        for path in written:
+            _say(f"  {path}")
     return 0
 
 
 def _cmd_report(args) -> int:
     from .report import make_report
 
-    make_report(jobs=args.jobs)
+    written = make_report(jobs=args.jobs, progress=_say)
+    if args.verbose:
+        for path in written:
+            _say(f"  {path}")
     return 0
+
+
+def _say(line: str) -> None:
+    """One line of progress on standard error (standard output stays for results)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _default(name: str) -> Path:
@@ -83,6 +94,7 @@ def _default(name: str) -> Path:
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    parser.add_argument("--verbose", action="store_true", help="list every file written")
     commands = parser.add_subparsers(dest="command", required=True)
 
     data = commands.add_parser("data", help="build the corpus tables (Parquet) from raw files")

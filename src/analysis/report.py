@@ -6,6 +6,7 @@ import html
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,9 +36,25 @@ def execute_notebook(path: str | Path, *, timeout: int = 600):
         kernel_name="python3",
         record_timing=False,
         resources={"metadata": {"path": str(path.parent)}},
+        config=_kernel_config(),
     )
     client.execute()
     return scrub_notebook(notebook)
+
+
+def _kernel_config():
+    """Kernel settings: encrypt the connection to the kernel (CurveZMQ) where the kernel offers it.
+
+    The kernel talks to this process over local TCP; unencrypted, ipykernel warns once per notebook.
+    jupyter_client 8.10 added ``transport_encryption``; with older versions the option is left out.
+    """
+    from jupyter_client import KernelManager
+    from traitlets.config import Config
+
+    config = Config()
+    if KernelManager.class_traits().get("transport_encryption") is not None:
+        config.KernelManager.transport_encryption = "auto"
+    return config
 
 
 def scrub_notebook(notebook):
@@ -317,25 +334,43 @@ def write_site(out_dir: str | Path, *, notebooks: list[Path], corpus, figures_di
     return written
 
 
-def make_report(*, jobs: int | None = None, notebooks_dir: str | Path | None = None, out_dir: str | Path | None = None) -> list[Path]:
-    """Build the data, execute each notebook in place, write HTML copies, the reading views and the index.
+def make_report(*, jobs: int | None = None, notebooks_dir: str | Path | None = None, out_dir: str | Path | None = None,
+                progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Build the data, execute each notebook in place, write HTML copies and an index page.
 
     The paper-figures notebook saves every figure (``figures.make_figures``),
     so the report regenerates ``reports/figures/`` too. Returns the HTML files
     written. Notebooks run in order; one that fails stops the report with the
-    notebook's error.
+    notebook's error. ``progress``, if given, receives one line per step and a
+    closing summary of what was written.
     """
     from .corpus import build, read_tables
 
+    say = progress or (lambda line: None)
     out_dir = Path(out_dir or config.REPORTS_DIR)
-    build(jobs=jobs)
+    built = build(jobs=jobs)
+    say(f"data: built {len(built)} document(s)" if built else "data: the tables are up to date")
     written = []
     notebooks = notebook_paths(notebooks_dir)
-    for path in notebooks:
+    for number, path in enumerate(notebooks, start=1):
+        say(f"notebook {number}/{len(notebooks)}: {path.name}")
         notebook = execute_notebook(path)
         write_notebook(notebook, path)
         target = out_dir / f"{path.stem}.html"
         write_atomic(target, notebook_to_html(notebook))
         written.append(target)
-    written.extend(write_site(out_dir, notebooks=notebooks, corpus=read_tables()))
-    return written
+    site = write_site(out_dir, notebooks=notebooks, corpus=read_tables())
+    figures = sorted(p for p in (out_dir / "figures").glob("*") if p.suffix in (".pdf", ".svg", ".png"))
+    say(f"wrote {len(notebooks)} executed notebook(s) in {_shown(notebooks_dir or config.NOTEBOOKS_DIR)}, "
+        f"{len(written) + len(site)} HTML page(s) in {_shown(out_dir)} (open index.html) "
+        f"and {len(figures)} figure file(s) in {_shown(out_dir / 'figures')}")
+    return [*written, *site]
+
+
+def _shown(folder: str | Path) -> str:
+    """A folder as a user would type it: relative to the working folder when inside it."""
+    folder = Path(folder).resolve()
+    try:
+        return f"{folder.relative_to(Path.cwd())}/"
+    except ValueError:
+        return f"{folder}/"
