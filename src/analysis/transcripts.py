@@ -803,6 +803,8 @@ def _role(label, words: str, *, principal: bool, participant: str, asked: bool, 
     if label is not None and label.qa == "answer":
         return "answer"
     if principal:
+        if not asks and _SIGN_OFF.match(words):
+            return "moderator"  # "Thank you, everyone, for joining our call. As a reminder, …"
         cut_off = words.rstrip().endswith(("—", "–", "-", "…", "..."))
         if after_question:
             if not asks and _only_chairs(words):
@@ -826,6 +828,11 @@ def _role(label, words: str, *, principal: bool, participant: str, asked: bool, 
     return "question"
 
 
+#: A closing that thanks for joining (whatever reminders follow it).
+_SIGN_OFF = re.compile(
+    r"(?i)^\W*(?:(?:okay|all\s+right|great|well)[,.]?\s+)?(?:thanks?|thank\s+you)\b[\w\s,]{0,40}?"
+    r"\bfor\s+(?:joining|being\s+(?:with|on)|taking\s+the\s+time|your\s+time)"
+)
 #: Asking without a question mark ("I would like to ask", "Tell us", "My question is").
 _ASKS = re.compile(r"(?i)\b(?:i\s+(?:would|'d)\s+like\s+to\s+ask|my\s+question|tell\s+us|could\s+you\s+(?:tell|explain|comment))\b")
 
