@@ -60,6 +60,17 @@ def test_country_documents_choose_countries_and_kind(un):
     assert sorted(UN_COUNTRIES) == list(UN_COUNTRIES)
 
 
+def test_country_documents_resolve_aliases_and_refuse_unknown_names(un):
+    usa = country_documents(un["documents"], ["United States of America"])["doc_id"].tolist()
+    assert usa and all(doc_id.startswith("USA") for doc_id in usa)
+    for alias in ("United States", "USA", "united states", "U.S."):
+        assert country_documents(un["documents"], [alias])["doc_id"].tolist() == usa
+    with pytest.raises(ValueError, match=r"'Narnia'.*known names: .*Canada.*Russia"):
+        country_documents(un["documents"], ["Narnia"])
+    with pytest.raises(ValueError, match="list of names"):
+        country_documents(un["documents"], "Russia")
+
+
 def test_country_documents_give_several_spellings_one_name():
     documents = pd.DataFrame({
         "doc_id": ["a", "b", "c", "d"], "kind": ["speech", "speech", "interview", "speech"],

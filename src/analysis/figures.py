@@ -175,8 +175,9 @@ def reciprocity_markers(corpus):
 
     from .features import country_documents, group_rates
 
-    documents = country_documents(corpus.documents, kind=None)
-    documents = documents.assign(source=documents["country"].where(documents["kind"] != "interview", "Interview"))
+    documents = pd.concat([corpus.documents[corpus.documents["doc_id"] == INTERVIEW_ID].assign(source="Interview"),
+                           country_documents(corpus.documents).pipe(lambda d: d.assign(source=d["country"]))],
+                          ignore_index=True)
     chosen = corpus.subset(doc_ids=documents["doc_id"])
     tables = [group_rates(chosen.matches, chosen.tokens, documents, feature=feature, by="source").assign(marker=marker)
               for marker, feature in RECIPROCITY_MARKERS.items()]
