@@ -25,13 +25,21 @@ import numpy as np
 import pandas as pd
 
 LABELS = ("sanctions", "nato", "bloc", "reciprocity", "mutuality")
-#: The broad query of each theme (recall): sentences it finds are read, and the lexicon's misses counted.
+#: The broad queries (recall) and the labels each sentence they find is judged for: the sentences
+#: are read, and the lexicon's misses counted. The last one leaves out "mutual", which would
+#: otherwise fill the sample, so that reciprocal action gets enough positives.
 BROAD_QUERIES = {
-    "sanctions": r"(?i)sanction|embargo|restrict|freez|frozen|blacklist|export control|\bbans?\b|banned|\bblock",
-    "nato": r"(?i)\bNATO\b|North Atlantic|alliance|\bblocs?\b|expan|enlarg",
-    "reciprocity": r"(?i)reciproc|mutual|in kind|mirror|retaliat|counter-?measure|in response|the same|symmetr"
-                   r"|both sides|tit for tat|tit-for-tat|eye for an eye|in return|escalate",
+    "sanctions": (r"(?i)sanction|embargo|restrict|freez|frozen|blacklist|export control|\bbans?\b|banned|\bblock",
+                  ("sanctions",)),
+    "nato": (r"(?i)\bNATO\b|North Atlantic|alliance|\bblocs?\b|expan|enlarg", ("nato", "bloc")),
+    "reciprocity": (r"(?i)reciproc|mutual|in kind|mirror|retaliat|counter-?measure|in response|the same|symmetr"
+                    r"|both sides|tit for tat|tit-for-tat|eye for an eye|in return|escalate", ("reciprocity", "mutuality")),
+    "reciprocal_action": (r"(?i)^(?!.*mutual)(?=.*(?:reciproc|in kind|mirror|retaliat|counter-?measure|counter-?sanction"
+                          r"|in response|(?:do|did|doing) the same|same way|symmetr|tit.for.tat|eye for an eye|in return"
+                          r"|escalat|in reply))", ("reciprocity",)),
 }
+#: Before the split, the entries of ``bloc`` were NATO's and those of ``mutuality`` reciprocity's.
+BEFORE_LABEL = {"bloc": "nato", "mutuality": "reciprocity"}
 SOURCES = ("un", "whbriefings", "kremlin")
 PER_SOURCE = 10
 SEED = 2026
@@ -92,7 +100,7 @@ def write_sample(before: Path, after: Path, out: Path) -> None:
     sentences = pd.read_csv(after.with_suffix(".sentences.csv"))
     rows = []
     for version, table in (("before", old), ("after", new)):
-        for label in LABELS:
+        for label in LABELS if version == "after" else sorted(set(LABELS) - set(BEFORE_LABEL)):
             for source in SOURCES:
                 pool = table[(table["label"] == label) & (table["source"] == source)]
                 pool = pool.sort_values(["doc_id", "start"], ignore_index=True)
@@ -102,20 +110,17 @@ def write_sample(before: Path, after: Path, out: Path) -> None:
                     rows.append({"kind": "precision", "version": version, "label": label, "source": source,
                                  "doc_id": row.doc_id, "sentence_id": row.sentence_id, "match": row.text,
                                  "sentence": row.sentence})
-    for theme, query in BROAD_QUERIES.items():
+    for theme, (query, labels) in BROAD_QUERIES.items():
         for source in SOURCES:
             pool = sentences[(sentences["source"] == source) & sentences["text"].str.contains(query, regex=True)]
             pool = pool.sort_values(["doc_id", "sentence_id"], ignore_index=True)
             rng = np.random.default_rng([SEED, 100 + list(BROAD_QUERIES).index(theme), SOURCES.index(source)])
             take = rng.choice(len(pool), size=min(PER_SOURCE, len(pool)), replace=False)
             for row in pool.iloc[sorted(take)].itertuples():
-                labels = (theme,) if theme != "reciprocity" else ("reciprocity", "mutuality")
-                if theme == "nato":
-                    labels = ("nato", "bloc")
                 for label in labels:
                     key = (row.doc_id, row.sentence_id)
-                    found = {v: bool(((t["doc_id"] == key[0]) & (t["sentence_id"] == key[1]) & (t["label"] == label)).any())
-                             for v, t in (("before", old), ("after", new))}
+                    found = {v: bool(((t["doc_id"] == key[0]) & (t["sentence_id"] == key[1]) & (t["label"] == name)).any())
+                             for v, t, name in (("before", old, BEFORE_LABEL.get(label, label)), ("after", new, label))}
                     rows.append({"kind": "recall", "version": "", "label": label, "source": source,
                                  "doc_id": row.doc_id, "sentence_id": row.sentence_id, "match": "",
                                  "sentence": row.text, "found_before": found["before"], "found_after": found["after"]})
