@@ -27,6 +27,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.legend  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -323,7 +324,8 @@ def test_plot_returns_titled_labelled_axes(name, given_axes):
     if given_axes:
         assert ax is ax_in
     assert ax.get_title(loc="left") or ax.get_title()
-    assert ax.get_xlabel().strip() and ax.get_ylabel().strip()
+    # a plot whose axes mean nothing (a network layout) draws none; every other labels both
+    assert not ax.axison or (ax.get_xlabel().strip() and ax.get_ylabel().strip())
     if not given_axes:
         ax.figure.draw_without_rendering()  # every artist draws and the layout solves
 
@@ -472,6 +474,17 @@ def test_actor_network_is_deterministic_and_undirected():
     with pytest.raises(ValueError, match="no edges"):
         plots.actor_network(pd.DataFrame({"source": ["Russia"], "target": ["Russia"],
                                           "weight": [3]}))
+
+
+def test_actor_network_has_no_axes_and_names_that_do_not_overlap():
+    ax = plots.actor_network(actor_edges())
+    assert not ax.axison and ax.get_xlabel() == "" and ax.get_ylabel() == ""
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in ax.texts]
+    assert len(boxes) == len(set(actor_edges()["source"]) | set(actor_edges()["target"]))
+    assert not any(boxes[i].overlaps(boxes[j]) for i in range(len(boxes)) for j in range(i))
+    titles = [legend.get_title().get_text() for legend in ax.findobj(matplotlib.legend.Legend)]
+    assert "Node size: sum of its lines" in titles
 
 
 def test_sentiment_plot_bars_are_turn_means():
