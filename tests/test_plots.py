@@ -27,6 +27,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.collections  # noqa: E402
 import matplotlib.legend  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -440,6 +441,23 @@ def test_keyness_plot_shows_negative_keywords_below_zero_with_log_ratio():
     assert len(widths) == 9 and all(w > 0 for w in widths[:5]) and all(w < 0 for w in widths[5:])
     assert widths == sorted(widths, reverse=True)
     assert "Log ratio" in ax.get_xlabel()
+
+
+def test_rate_intervals_are_garwood_exact_poisson_intervals():
+    # published values of the exact 95 % interval for a Poisson count (Garwood 1936; e.g. the table of
+    # Ulm 1990, Am J Epidemiol 131:373): k=0 -> (0, 3.689), k=2 -> (0.2422, 7.2247), k=10 -> (4.7954, 18.3904)
+    low, high = plots._poisson_rate_interval([0, 2, 10], [10_000, 10_000, 10_000], per=10_000)
+    assert low == pytest.approx([0.0, 0.2422, 4.7954], abs=1e-4)
+    assert high == pytest.approx([3.6889, 7.2247, 18.3904], abs=1e-4)
+    low, high = plots._poisson_rate_interval([2], [991], per=10_000)
+    assert (low[0], high[0]) == pytest.approx((0.2422 * 10_000 / 991, 7.2247 * 10_000 / 991), rel=1e-4)
+
+
+def test_rate_over_time_draws_an_interval_for_each_point_with_counts():
+    rates = rates_by_year().assign(count=2, n_tokens=2_000)
+    ax = plots.rate_over_time(rates)
+    bars = [c for c in ax.collections if isinstance(c, matplotlib.collections.LineCollection)]
+    assert sum(len(c.get_segments()) for c in bars) == len(rates)
 
 
 def test_rate_over_time_one_line_per_country_in_year_order():

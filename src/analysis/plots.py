@@ -307,6 +307,29 @@ def keyness_plot(
     return ax
 
 
+def _poisson_rate_interval(count, n_tokens, *, per: int = 10_000, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """The exact (Garwood 1936) confidence interval of a rate ``count / n_tokens * per``.
+
+    The count is taken as Poisson: its bounds are ``chi2.ppf(a/2, 2k) / 2`` and
+    ``chi2.ppf(1 - a/2, 2k + 2) / 2`` (the lower bound is 0 for ``k = 0``), scaled to the rate.
+    A document with no tokens gets NaN.
+
+    >>> low, high = _poisson_rate_interval([2], [10_000], per=10_000)
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.2422, 7.2247)
+    """
+    from scipy.stats import chi2
+
+    k = np.asarray(count, dtype=float)
+    n = np.asarray(n_tokens, dtype=float)
+    alpha = 1 - level
+    lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
+    upper = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n > 0, per / n, np.nan)
+    return lower * scale, upper * scale
+
+
 def rate_over_time(
     rates: pd.DataFrame,
     *,
@@ -323,6 +346,9 @@ def rate_over_time(
     ``rates`` has columns ``year``, ``country`` and ``rate`` (per ``per`` tokens, 10,000
     by default). Each group gets its own colour, marker and line style, so the lines stay
     apart in greyscale. Groups are drawn in sorted order, so a country keeps its colour.
+    Where the table also has ``count`` and ``n_tokens`` (as :func:`analysis.features.group_rates`
+    gives), each point gets its 95 % interval (exact Poisson intervals), so that a point
+    resting on one or two matches shows how little it says.
     """
     _require(rates, [x, group, value], "rate_over_time")
     if rates.empty:
@@ -331,16 +357,23 @@ def rate_over_time(
         _, ax = subplots(columns=1, height=2.3)
     groups = sorted(rates[group].astype(str).unique())
     colours = _colours(len(groups))
+    with_intervals = {"count", "n_tokens"} <= set(rates.columns)
     for i, name in enumerate(groups):
         rows = rates[rates[group].astype(str) == name].sort_values(x, kind="mergesort")
         ax.plot(rows[x], rows[value], color=colours[i], marker=_MARKERS[i % len(_MARKERS)],
                 linestyle=_LINESTYLES[i % len(_LINESTYLES)], markersize=3, linewidth=1.0,
                 label=name)
+        if with_intervals:
+            low, high = _poisson_rate_interval(rows["count"], rows["n_tokens"], per=per)
+            ax.vlines(rows[x], low, high, color=colours[i], linewidth=0.5, alpha=0.45, zorder=1)
     ax.set_ylim(bottom=0)
     ax.margins(x=0.02)
     if pd.api.types.is_integer_dtype(rates[x]):
         ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    ax.legend(title=_humanise(group), loc="best")
+    handles, _ = ax.get_legend_handles_labels()
+    if with_intervals:
+        handles.append(Line2D([], [], color="0.4", linewidth=0.5, label="95 % interval"))
+    ax.legend(handles=handles, title=_humanise(group), loc="best")
     ax.set_xlabel(_humanise(x) if x != "year" else "Year")
     ax.set_ylabel(f"Rate per {per:,} tokens")
     ax.set_title(title or (f"{what} over time" if what else "Rate over time"))
