@@ -3,8 +3,9 @@
 A number in a Markdown cell must equal, after rounding to the decimals the prose gives, a number in
 one of the notebook's cell outputs or code cells. Exempt, because they are not findings:
 
-- numbers in inline code, years (1900-2100), rate units ("per 10,000 tokens"), pages and chapters of a
-  reference ("pp. 181-185", "ch. 15"), notebook numbers ("notebook 03") and a title's number;
+- numbers in inline code, years (1900-2100), rate units ("per 10,000 tokens"), an interval's level
+  ("95 % interval"), pages and chapters of a reference ("pp. 181-185", "ch. 15"), names ("SHA-256"),
+  dates ("February 24"), notebook numbers ("notebook 03") and a title's number;
 - numbers listed in the cell in a comment ``<!-- numbers from outside: ... -->``, which says where
   each comes from (a reference, or the arithmetic on numbers shown).
 
@@ -29,6 +30,7 @@ _NOT_FINDINGS = [
     re.compile(r"\]\([^)]*\)"),                               # link targets
     re.compile(r"\bper\s+\d{1,3}(?:,\d{3})*(?:\s+or\s+\d{1,3}(?:,\d{3})*)?", re.I),  # rate units
     re.compile(r"\b(?:SHA|COVID|Type)[- ]\d+"),                # names: SHA-256, COVID-19, Type 42 fonts
+    re.compile(r"\b\d+\s*%\s*(?:confidence\s+)?intervals?\b"),    # an interval's level
     re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
                r"\s+\d{1,2}\b"),                               # dates
     re.compile(r"\b(?:pp?|ch|no|vol)\.\s*\d+(?:\s*[–-]\s*\d+)?"),  # pages and chapters
