@@ -94,8 +94,9 @@ def test_lexicon_version_is_a_short_stable_hash():
 def test_interview_theme_counts_per_turn_match_a_reading_of_the_text(interview):
     themes = interview["matches"][interview["matches"]["layer"] == "theme"]
     found = {label: themes[themes["label"] == label].groupby("turn_id")["text"].apply(list).to_dict()
-             for label in ("sanctions", "nato", "reciprocity")}
-    # Read off the transcript by hand: every sanction, NATO and reciprocity expression per turn.
+             for label in ("sanctions", "nato", "bloc", "reciprocity", "mutuality")}
+    # Read off the transcript by hand: every sanction, NATO, bloc, reciprocity and mutuality
+    # expression per turn; touching matches of one label are one mention ("NATO forward-based").
     assert found["sanctions"] == {
         2: ["sanctions"],
         3: ["restrictive measure"],
@@ -104,14 +105,16 @@ def test_interview_theme_counts_per_turn_match_a_reading_of_the_text(interview):
         11: ["sanctions"],
     }
     assert found["nato"] == {
-        1: ["expansion of NATO", "alliance", "NATO", "forward-based"],
+        1: ["expansion of NATO", "alliance", "NATO forward-based"],
         11: ["NATO", "forward springboard"],
     }
+    assert found["bloc"] == {}
     assert found["reciprocity"] == {
-        1: ["mutually", "oncoming traffic", "on both sides", "reciprocity"],
+        1: ["reciprocity"],
         2: ["mirror measures"],
-        3: ["reciprocity", "an eye for an eye", "symmetrically"],
+        3: ["reciprocity", "an eye for an eye", "symmetrically", "similar"],
     }
+    assert found["mutuality"] == {1: ["mutually", "oncoming traffic on both sides"]}
 
 
 def test_every_match_points_at_its_text_sentence_and_turn(interview):
@@ -193,7 +196,8 @@ def test_alliance_of_civilizations_and_other_alliances_are_not_nato():
     # RUS_62_2007 (with NATO named right before it), DEU_77_2022
     m = match_text("NATO is expanding. Those are the tasks to be tackled within the framework of the Alliance "
                    "of Civilizations, which we support.", layers=["theme", "actor"])
-    assert rows(m, "theme", "nato") == ["NATO"] and rows(m, "actor", "NATO") == ["NATO"]
+    # "NATO is expanding." is NATO's expansion (intransitive, NATO named); the Alliance of Civilizations is not NATO.
+    assert rows(m, "theme", "nato") == ["NATO", "expanding."] and rows(m, "actor", "NATO") == ["NATO"]
     m = match_text("We are fighting the hunger crisis with a new Alliance for Global Food Security, and I would "
                    "like to invite all Member States to join the Alliance.", layers=["theme", "actor"])
     assert rows(m, "theme", "nato") == [] and rows(m, "actor", "NATO") == []

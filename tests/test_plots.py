@@ -27,6 +27,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.collections  # noqa: E402
+import matplotlib.legend  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -323,7 +325,8 @@ def test_plot_returns_titled_labelled_axes(name, given_axes):
     if given_axes:
         assert ax is ax_in
     assert ax.get_title(loc="left") or ax.get_title()
-    assert ax.get_xlabel().strip() and ax.get_ylabel().strip()
+    # a plot whose axes mean nothing (a network layout) draws none; every other labels both
+    assert not ax.axison or (ax.get_xlabel().strip() and ax.get_ylabel().strip())
     if not given_axes:
         ax.figure.draw_without_rendering()  # every artist draws and the layout solves
 
@@ -440,6 +443,23 @@ def test_keyness_plot_shows_negative_keywords_below_zero_with_log_ratio():
     assert "Log ratio" in ax.get_xlabel()
 
 
+def test_rate_intervals_are_garwood_exact_poisson_intervals():
+    # published values of the exact 95 % interval for a Poisson count (Garwood 1936; e.g. the table of
+    # Ulm 1990, Am J Epidemiol 131:373): k=0 -> (0, 3.689), k=2 -> (0.2422, 7.2247), k=10 -> (4.7954, 18.3904)
+    low, high = plots._poisson_rate_interval([0, 2, 10], [10_000, 10_000, 10_000], per=10_000)
+    assert low == pytest.approx([0.0, 0.2422, 4.7954], abs=1e-4)
+    assert high == pytest.approx([3.6889, 7.2247, 18.3904], abs=1e-4)
+    low, high = plots._poisson_rate_interval([2], [991], per=10_000)
+    assert (low[0], high[0]) == pytest.approx((0.2422 * 10_000 / 991, 7.2247 * 10_000 / 991), rel=1e-4)
+
+
+def test_rate_over_time_draws_an_interval_for_each_point_with_counts():
+    rates = rates_by_year().assign(count=2, n_tokens=2_000)
+    ax = plots.rate_over_time(rates)
+    bars = [c for c in ax.collections if isinstance(c, matplotlib.collections.LineCollection)]
+    assert sum(len(c.get_segments()) for c in bars) == len(rates)
+
+
 def test_rate_over_time_one_line_per_country_in_year_order():
     ax = plots.rate_over_time(rates_by_year())
     assert [line.get_label() for line in ax.get_lines()] == ["CAN", "RUS", "USA"]
@@ -472,6 +492,17 @@ def test_actor_network_is_deterministic_and_undirected():
     with pytest.raises(ValueError, match="no edges"):
         plots.actor_network(pd.DataFrame({"source": ["Russia"], "target": ["Russia"],
                                           "weight": [3]}))
+
+
+def test_actor_network_has_no_axes_and_names_that_do_not_overlap():
+    ax = plots.actor_network(actor_edges())
+    assert not ax.axison and ax.get_xlabel() == "" and ax.get_ylabel() == ""
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in ax.texts]
+    assert len(boxes) == len(set(actor_edges()["source"]) | set(actor_edges()["target"]))
+    assert not any(boxes[i].overlaps(boxes[j]) for i in range(len(boxes)) for j in range(i))
+    titles = [legend.get_title().get_text() for legend in ax.findobj(matplotlib.legend.Legend)]
+    assert "Node size: sum of its lines" in titles
 
 
 def test_sentiment_plot_bars_are_turn_means():

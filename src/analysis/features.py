@@ -257,26 +257,51 @@ CONDITIONAL_MARKERS = (
 )
 
 
+#: Other names of the corpus's countries, resolved by :func:`country_documents` (case-insensitive).
+COUNTRY_ALIASES = {
+    "united states": "United States of America", "usa": "United States of America", "us": "United States of America",
+    "u.s.": "United States of America", "u.s.a.": "United States of America", "america": "United States of America",
+    "russian federation": "Russia", "uk": "United Kingdom of Great Britain and Northern Ireland",
+    "united kingdom": "United Kingdom of Great Britain and Northern Ireland",
+}
+
+
 def country_documents(
     documents: pd.DataFrame,
-    countries: Sequence[str] = UN_COUNTRIES,
+    countries: Sequence[str] | None = None,
     *,
-    kind: str | None = "speech",
+    kind: str | Sequence[str] | None = "speech",
     names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The documents of some countries: by default the UN statements of Canada, Russia and the USA.
+    """The documents of some countries: by default (``countries=None``) the UN statements of Canada,
+    Russia and the USA (:data:`UN_COUNTRIES`).
 
-    ``kind=None`` keeps every kind (the interview is a Russian document too). ``names`` maps
-    other spellings of a country to one name before choosing (a corpus whose metadata spell
-    "Russian Federation" and "Russia"); ``countries`` are compared after renaming. Rows keep
-    their order.
+    ``kind`` is one kind, several kinds, or None (every kind: the interview is a Russian document
+    too). ``names`` maps other spellings of a country in ``documents`` to one name before choosing
+    (a corpus whose metadata spell "Russian Federation" and "Russia"). A name in ``countries`` may
+    be an alias ("United States", "USA" for "United States of America"; :data:`COUNTRY_ALIASES`);
+    a name that is neither a country of ``documents`` nor an alias of one raises ``ValueError``
+    listing the known names. Rows keep their order.
 
     >>> un = corpus.subset(doc_ids=country_documents(corpus.documents)["doc_id"])  # doctest: +SKIP
+    >>> usa = country_documents(corpus.documents, ["United States"])  # doctest: +SKIP
     """
+    if isinstance(countries, str):
+        raise ValueError(f"countries is a list of names, not the string {countries!r}")
     renamed = documents if not names else documents.assign(country=documents["country"].replace(names))
-    chosen = renamed["country"].isin(list(countries))
+    known = set(renamed["country"].dropna().astype(str))
+    resolved = list(UN_COUNTRIES) if countries is None else []
+    for country in countries or ():
+        name = country if country in known else COUNTRY_ALIASES.get(str(country).strip().lower(), country)
+        if name not in known:
+            by_case = [k for k in known if k.lower() == str(country).strip().lower()]
+            if not by_case:
+                raise ValueError(f"no document of the country {country!r}; known names: {', '.join(sorted(known))}")
+            name = by_case[0]
+        resolved.append(name)
+    chosen = renamed["country"].isin(resolved)
     if kind is not None:
-        chosen &= renamed["kind"] == kind
+        chosen &= renamed["kind"].isin([kind] if isinstance(kind, str) else list(kind))
     return renamed[chosen].reset_index(drop=True)
 
 

@@ -49,6 +49,8 @@ KEY_THEMES = ("sanctions", "nato", "reciprocity")
 #: Lexicon entries of the NATO theme that speak of its expansion ("expand NATO", "NATO's
 #: enlargement", "eastward"), as a regular expression for ``features.group_rates(pattern=...)``.
 NATO_EXPANSION = "expan|enlarg|eastward"
+#: The two kinds of reciprocity marker and the theme label that counts each.
+RECIPROCITY_MARKERS = {"mutuality": "theme:mutuality", "reciprocal action": "theme:reciprocity"}
 #: Shorter names for legends and ticks at one column's width.
 SHORT_NAMES = {"United States of America": "USA"}
 
@@ -161,23 +163,24 @@ def sanctions_collocates_un(corpus, ax=None):
 
 
 def reciprocity_markers(corpus):
-    """Reciprocity per 10,000 tokens in the interview and in each country's UN statements, in two kinds.
+    """Mutuality and reciprocal action per 10,000 tokens in the interview and each country's UN statements.
 
-    ``marker`` is "mutual(ly)" (the diplomatic formula: "mutual respect", "mutually beneficial")
-    or "other markers" (reciprocity, mirror measures, an eye for an eye, symmetrically...);
-    ``source`` is "Interview" or the country of the UN statements. Columns of
+    ``marker`` is "mutuality" (the theme label ``mutuality``: "mutual respect", "mutually
+    beneficial", "on both sides") or "reciprocal action" (the label ``reciprocity``: the principle
+    of reciprocity, mirror measures, retaliation, an eye for an eye, a conditional "we will do the
+    same"); ``source`` is "Interview" or the country of the UN statements. Columns of
     :func:`analysis.features.group_rates` plus ``marker``.
     """
     import pandas as pd
 
     from .features import country_documents, group_rates
 
-    documents = country_documents(corpus.documents, kind=None)
-    documents = documents.assign(source=documents["country"].where(documents["kind"] != "interview", "Interview"))
+    documents = pd.concat([corpus.documents[corpus.documents["doc_id"] == INTERVIEW_ID].assign(source="Interview"),
+                           country_documents(corpus.documents).pipe(lambda d: d.assign(source=d["country"]))],
+                          ignore_index=True)
     chosen = corpus.subset(doc_ids=documents["doc_id"])
-    kinds = {"mutual(ly)": "^mutual", "other markers": "^(?!mutual)"}
-    tables = [group_rates(chosen.matches, chosen.tokens, documents, feature="theme:reciprocity", by="source",
-                          pattern=pattern).assign(marker=marker) for marker, pattern in kinds.items()]
+    tables = [group_rates(chosen.matches, chosen.tokens, documents, feature=feature, by="source").assign(marker=marker)
+              for marker, feature in RECIPROCITY_MARKERS.items()]
     table = pd.concat(tables, ignore_index=True)
     countries = sorted(set(table["source"]) - {"Interview"}, key=lambda s: (s != "Russia", s))
     order = ["Interview"] * ("Interview" in set(table["source"])) + countries
@@ -191,7 +194,7 @@ def reciprocity_interview_vs_un(corpus, ax=None):
     from .plots import stance_plot
 
     ax = stance_plot(reciprocity_markers(corpus), by="source", category="marker", value="rate", per=10_000,
-                     categories=["mutual(ly)", "other markers"], title="Reciprocity markers", ax=ax)
+                     categories=list(RECIPROCITY_MARKERS), title="Reciprocity markers", ax=ax)
     ax.set_xticks(ax.get_xticks(), [SHORT_NAMES.get(t.get_text(), t.get_text()) for t in ax.get_xticklabels()])
     ax.set_xlabel("Interview, or UN statements of")
     return ax

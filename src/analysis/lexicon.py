@@ -25,7 +25,8 @@ MATCH_COLUMNS = ["doc_id", "turn_id", "sentence_id", "start", "end", "layer", "l
 _MATCH_ORDER = ["doc_id", "start", "layer", "label", "end"]
 LAYERS = ("theme", "actor", "pronoun", "modality", "hedge", "booster", "negation", "quote", "evaluation")
 ENTRY_COLUMNS = [
-    "layer", "label", "pattern", "match", "unless_prev", "unless_next", "context", "window", "camp", "note", "source",
+    "layer", "label", "pattern", "match", "unless_prev", "unless_next", "context", "unless_context", "window", "camp",
+    "note", "source",
 ]
 MATCH_MODES = ("lemma", "form", "exact", "regex")
 PACKAGED_FILES = ("themes.csv", "actors.csv", "pronouns.csv", "stance.csv", "evaluation.csv")
@@ -35,6 +36,8 @@ MIN_VADER_VALENCE = 1.0
 """Evaluative words are VADER lexicon entries whose mean valence is at least this far from 0 (scale -4..+4)."""
 MAX_SCARE_QUOTE_WORDS = 5
 """A quoted span of at most this many words, inside one sentence with words outside it, is a scare-quote candidate."""
+JOINED_LAYERS = ("theme",)
+"""Layers in which matches of one label that touch (no token between them, one sentence) are one mention."""
 
 _GLOB_CHARS = re.compile(r"[*?]")
 _QUOTE_PATTERNS = (
@@ -42,6 +45,7 @@ _QUOTE_PATTERNS = (
     ("‘…’", re.compile(r"(?<!\w)‘((?:[^‘’]|’(?=\w))+?)’(?!\w)")),
     ('"…"', re.compile(r'"([^"\n]*)"')),
 )
+_CSV_SOURCE = re.compile(r"\.csv:\d+$")
 _OPENING_MARK = re.compile(r'[“‘"]')
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
@@ -57,7 +61,7 @@ def load_lexicon(path: str | Path, *, layer: str | None = None) -> pd.DataFrame:
 
     - ``.csv``: this package's format, columns ``layer, label, pattern`` and optionally
       ``match`` (``lemma`` | ``form`` | ``exact`` | ``regex``), ``unless_prev``, ``unless_next``,
-      ``context``, ``window``, ``camp``, ``note`` (see ``lexicons/README.md``);
+      ``context``, ``unless_context``, ``window``, ``camp``, ``note`` (see ``lexicons/README.md``);
     - ``.dic``: LIWC style, a ``%``-delimited block of numbered categories, then one word per
       line followed by its category numbers; a trailing ``*`` is a wildcard;
     - ``.yml``/``.yaml``: quanteda's dictionary layout, keys (nested keys joined with ``.``)
@@ -208,7 +212,7 @@ def lexicon_version() -> str:
         digest.update(name.encode())
         digest.update((LEXICON_DIR / name).read_bytes())
     digest.update(_vader_lexicon_text().encode())
-    digest.update(f"{MIN_VADER_VALENCE}|{MAX_SCARE_QUOTE_WORDS}|{BLOCK_LABEL}".encode())
+    digest.update(f"{MIN_VADER_VALENCE}|{MAX_SCARE_QUOTE_WORDS}|{BLOCK_LABEL}|{JOINED_LAYERS}".encode())
     return digest.hexdigest()[:12]
 
 
@@ -374,11 +378,12 @@ def _checked_entry(row: dict, path: Path, line: int) -> dict:
     if not window.isdigit():
         raise InputError(path, f"window must be a whole number of sentences, not {window!r}", line=line)
     row["window"] = int(window)
-    if row.get("context"):
-        try:
-            re.compile(row["context"])
-        except re.error as error:
-            raise InputError(path, f"context is not a valid regular expression: {error}", line=line) from error
+    for name in ("context", "unless_context"):
+        if row.get(name):
+            try:
+                re.compile(row[name])
+            except re.error as error:
+                raise InputError(path, f"{name} is not a valid regular expression: {error}", line=line) from error
     if mode == "regex":
         for part in row["pattern"].split():
             try:
@@ -848,18 +853,24 @@ def _join_tokens(view: _TokenView, first: int, last: int) -> str:
 
 
 def _apply_context(candidates: pd.DataFrame, view: _TokenView, compiled: CompiledLexicon) -> pd.DataFrame:
-    """Keep entries with a ``context`` only where their regex matches the sentence window's text."""
+    """Keep an entry with a ``context`` only where its regex matches the sentence window's text, and
+    drop one with an ``unless_context`` where that regex matches it (the same window)."""
     contexts = compiled.array("entries", "context")
+    vetoes = compiled.array("entries", "unless_context")
     windows = compiled.array("entries", "window")
     entry = candidates["entry"].to_numpy()
-    needs = contexts[entry] != ""
+    needs = (contexts[entry] != "") | (vetoes[entry] != "")
     if not needs.any():
         return candidates
     keep = np.ones(len(candidates), dtype=bool)
     first = candidates["first"].to_numpy()
     for row in np.flatnonzero(needs):
-        text = _window_text(view, int(first[row]), int(windows[entry[row]]))
-        keep[row] = re.search(contexts[entry[row]], text) is not None
+        e = entry[row]
+        text = _window_text(view, int(first[row]), int(windows[e]))
+        if contexts[e] and re.search(contexts[e], text) is None:
+            keep[row] = False
+        elif vetoes[e] and re.search(vetoes[e], text) is not None:
+            keep[row] = False
     return candidates[keep].reset_index(drop=True)
 
 
@@ -931,6 +942,41 @@ def _resolve_overlaps(candidates: pd.DataFrame, view: _TokenView, compiled: Comp
     return candidates[accept].reset_index(drop=True)
 
 
+def _join_touching(entry: np.ndarray, first: np.ndarray, last: np.ndarray, patterns: np.ndarray,
+                   view: _TokenView, compiled: CompiledLexicon) -> tuple[np.ndarray, ...]:
+    """Join matches of one label in a :data:`JOINED_LAYERS` layer that touch into one mention.
+
+    Only entries of this package's CSV format are joined; words of LIWC and YAML dictionaries
+    count one by one, as LIWC counts them.
+
+    "oncoming traffic" + "on both sides" in "requires oncoming traffic on both sides" is one
+    mention: the joined match spans both, keeps the first entry and names its entries in
+    ``pattern`` joined by " + ". Matches touch when the second starts at the token after the
+    first ends, in the same sentence.
+    """
+    if not len(entry):
+        return entry, first, last, patterns
+    layers = compiled.array("entries", "layer")[entry]
+    labels = compiled.array("entries", "label")[entry]
+    from_csv = np.array([bool(_CSV_SOURCE.search(source)) for source in compiled.array("entries", "source")])
+    joinable = np.isin(layers, list(JOINED_LAYERS)) & from_csv[entry]
+    if not joinable.any():
+        return entry, first, last, patterns
+    key = pd.factorize(pd.Series(layers).str.cat(pd.Series(labels), sep="\x00"))[0]
+    order = np.lexsort((first, key))
+    k, f, l = key[order], first[order], last[order]
+    touches = np.zeros(len(order), dtype=bool)
+    touches[1:] = ((k[1:] == k[:-1]) & (f[1:] == l[:-1] + 1) & (view.group[f[1:]] == view.group[l[:-1]])
+                   & joinable[order][1:])
+    if not touches.any():
+        return entry, first, last, patterns
+    starts = np.flatnonzero(~touches)
+    ends = np.concatenate([starts[1:], [len(order)]]) - 1
+    joined_patterns = [" + ".join(patterns[order[a:b + 1]]) for a, b in zip(starts, ends)]
+    return (entry[order[starts]], first[order[starts]], l[ends],
+            _object_array(joined_patterns))
+
+
 def match_tokens(
     tokens,
     lexicons=None,
@@ -961,8 +1007,9 @@ def _lexicon_matches(tokens, compiled: CompiledLexicon, texts: Mapping[str, str]
     candidates = _apply_context(candidates, view, compiled)
     chosen = _resolve_overlaps(candidates, view, compiled)
     entry_ids = chosen["entry"].to_numpy()
-    first = chosen["first"].to_numpy()
-    last = chosen["last"].to_numpy()
+    patterns = compiled.array("entries", "pattern")[entry_ids]
+    entry_ids, first, last, patterns = _join_touching(
+        entry_ids, chosen["first"].to_numpy(), chosen["last"].to_numpy(), patterns, view, compiled)
     starts, ends = view.start[first], view.end[last]
     docs = view.doc_names[view.doc[first]]
     if texts is not None:
@@ -978,7 +1025,7 @@ def _lexicon_matches(tokens, compiled: CompiledLexicon, texts: Mapping[str, str]
         "layer": pd.array(compiled.array("entries", "layer")[entry_ids], dtype="str"),
         "label": pd.array(compiled.array("entries", "label")[entry_ids], dtype="str"),
         "text": pd.array(span_text, dtype="str"),
-        "pattern": pd.array(compiled.array("entries", "pattern")[entry_ids], dtype="str"),
+        "pattern": pd.array(patterns, dtype="str"),
         "first_token": view.token_id[first],
         "last_token": view.token_id[last],
     })

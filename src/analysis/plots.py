@@ -307,6 +307,29 @@ def keyness_plot(
     return ax
 
 
+def _poisson_rate_interval(count, n_tokens, *, per: int = 10_000, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """The exact (Garwood 1936) confidence interval of a rate ``count / n_tokens * per``.
+
+    The count is taken as Poisson: its bounds are ``chi2.ppf(a/2, 2k) / 2`` and
+    ``chi2.ppf(1 - a/2, 2k + 2) / 2`` (the lower bound is 0 for ``k = 0``), scaled to the rate.
+    A document with no tokens gets NaN.
+
+    >>> low, high = _poisson_rate_interval([2], [10_000], per=10_000)
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.2422, 7.2247)
+    """
+    from scipy.stats import chi2
+
+    k = np.asarray(count, dtype=float)
+    n = np.asarray(n_tokens, dtype=float)
+    alpha = 1 - level
+    lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
+    upper = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n > 0, per / n, np.nan)
+    return lower * scale, upper * scale
+
+
 def rate_over_time(
     rates: pd.DataFrame,
     *,
@@ -323,6 +346,9 @@ def rate_over_time(
     ``rates`` has columns ``year``, ``country`` and ``rate`` (per ``per`` tokens, 10,000
     by default). Each group gets its own colour, marker and line style, so the lines stay
     apart in greyscale. Groups are drawn in sorted order, so a country keeps its colour.
+    Where the table also has ``count`` and ``n_tokens`` (as :func:`analysis.features.group_rates`
+    gives), each point gets its 95 % interval (exact Poisson intervals), so that a point
+    resting on one or two matches shows how little it says.
     """
     _require(rates, [x, group, value], "rate_over_time")
     if rates.empty:
@@ -331,16 +357,23 @@ def rate_over_time(
         _, ax = subplots(columns=1, height=2.3)
     groups = sorted(rates[group].astype(str).unique())
     colours = _colours(len(groups))
+    with_intervals = {"count", "n_tokens"} <= set(rates.columns)
     for i, name in enumerate(groups):
         rows = rates[rates[group].astype(str) == name].sort_values(x, kind="mergesort")
         ax.plot(rows[x], rows[value], color=colours[i], marker=_MARKERS[i % len(_MARKERS)],
                 linestyle=_LINESTYLES[i % len(_LINESTYLES)], markersize=3, linewidth=1.0,
                 label=name)
+        if with_intervals:
+            low, high = _poisson_rate_interval(rows["count"], rows["n_tokens"], per=per)
+            ax.vlines(rows[x], low, high, color=colours[i], linewidth=0.5, alpha=0.45, zorder=1)
     ax.set_ylim(bottom=0)
     ax.margins(x=0.02)
     if pd.api.types.is_integer_dtype(rates[x]):
         ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
-    ax.legend(title=_humanise(group), loc="best")
+    handles, _ = ax.get_legend_handles_labels()
+    if with_intervals:
+        handles.append(Line2D([], [], color="0.4", linewidth=0.5, label="95 % interval"))
+    ax.legend(handles=handles, title=_humanise(group), loc="best")
     ax.set_xlabel(_humanise(x) if x != "year" else "Year")
     ax.set_ylabel(f"Rate per {per:,} tokens")
     ax.set_title(title or (f"{what} over time" if what else "Rate over time"))
@@ -406,9 +439,11 @@ def actor_network(
 
     ``edges`` has columns ``source``, ``target`` and ``weight`` (for example the number of
     sentences naming both actors). Edges are undirected: (A, B) and (B, A) are summed, and
-    self-loops dropped. Line width follows the weight, node size the weighted degree. The
-    positions come from ``networkx.spring_layout`` seeded with ``seed`` (Fruchterman & Reingold
-    1991), so the same table gives the same drawing; their coordinates have no unit.
+    self-loops dropped. Line width follows the weight, node size the weighted degree (the sum of
+    a node's weights); a legend gives the smallest and largest of each. The positions come from
+    ``networkx.spring_layout`` seeded with ``seed`` (Fruchterman & Reingold 1991), so the same
+    table gives the same drawing; their coordinates mean nothing, so no axes are drawn. Names
+    are placed where they overlap no other name and no node.
     ``groups`` maps actors to a group (e.g. the actor lexicon's camp) to colour the nodes.
     """
     import networkx as nx
@@ -459,28 +494,73 @@ def actor_network(
         node_colours = [colours[0]] * len(nodes)
     ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=node_colours, edgecolors="white", linewidths=0.6,
                zorder=2)
-    halo = [patheffects.withStroke(linewidth=2, foreground="white")]
-    for (x, y), node in zip(xy, nodes):
-        ax.annotate(node, (x, y), xytext=(0, 5), textcoords="offset points", ha="center",
-                    va="bottom", fontsize=7, zorder=3, path_effects=halo)
     weight_handles = [Line2D([], [], color="0.55", linewidth=width(w), label=f"{w:g}")
                       for w in sorted({w_min, w_max})]
-    if handles:
-        ax.add_artist(ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0),
-                                borderaxespad=0.2))
-    ax.legend(handles=weight_handles, title=_humanise(weight_label), loc="lower left",
-              bbox_to_anchor=(1.0, 0.0), borderaxespad=0.2)
+    size_handles = [Line2D([], [], marker="o", linestyle="", color="0.55", markeredgecolor="white",
+                           markersize=float(np.sqrt(30 + 270 * v / strength.max())), label=f"{v:g}")
+                    for v in sorted({float(strength.min()), float(strength.max())})]
+    legends = [(handles, None, "upper left", (1.0, 1.0)),
+               (size_handles, "Node size: sum of its lines", "center left", (1.0, 0.5)),
+               (weight_handles, f"Line: {_humanise(weight_label).lower()}", "lower left", (1.0, 0.0))]
+    for number, (entries, heading, loc, anchor) in enumerate(legends):
+        if not entries:
+            continue
+        legend = ax.legend(handles=entries, title=heading, loc=loc, bbox_to_anchor=anchor, borderaxespad=0.2)
+        if number < len(legends) - 1:
+            ax.add_artist(legend)
     span = max(float(np.ptp(xy[:, 0])), float(np.ptp(xy[:, 1])), 1e-9)
     ax.set_xlim(xy[:, 0].min() - 0.12 * span, xy[:, 0].max() + 0.12 * span)
     ax.set_ylim(xy[:, 1].min() - 0.1 * span, xy[:, 1].max() + 0.18 * span)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    ax.set_xlabel("Layout x (arbitrary units)")
-    ax.set_ylabel("Layout y (arbitrary units)")
+    # The layout's coordinates have no meaning: no axes, only the nodes, their links and their names.
+    ax.set_axis_off()
+    _place_labels(ax, xy, nodes, np.sqrt(sizes) / 2, order=np.argsort(-strength, kind="stable"))
     ax.set_title(title)
     return ax
+
+
+def _place_labels(ax: Axes, xy: np.ndarray, names: list[str], radii: np.ndarray, *, order: np.ndarray) -> None:
+    """Name each node beside it where the name overlaps no other name and no node.
+
+    Nodes are named in ``order`` (the strongest first); for each, eight places around the node
+    are tried, nearest first, then twice as far; the first place free of earlier names and of
+    the nodes is taken (the last one tried if none is free). ``radii`` are the nodes' radii in
+    points.
+    """
+    figure = ax.figure
+    renderer = figure.canvas.get_renderer()
+    to_pixels = ax.transData.transform
+    scale = figure.dpi / 72
+    centres = to_pixels(xy)
+    node_boxes = [(cx - r * scale, cy - r * scale, cx + r * scale, cy + r * scale)
+                  for (cx, cy), r in zip(centres, radii)]
+    directions = [(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1)]
+    alignment = {-1: "right", 0: "center", 1: "left"}
+    vertical = {-1: "top", 0: "center", 1: "bottom"}
+    halo = [patheffects.withStroke(linewidth=2, foreground="white")]
+    placed: list[tuple[float, float, float, float]] = []
+
+    def overlaps(box, others) -> bool:
+        return any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in others)
+
+    for i in order:
+        label = None
+        for distance in (1.0, 2.0):
+            for dx, dy in directions:
+                gap = (radii[i] + 2) * distance
+                offset = (dx * gap, dy * gap)
+                if label is not None:
+                    label.remove()
+                label = ax.annotate(names[i], xy[i], xytext=offset, textcoords="offset points",
+                                    ha=alignment[dx], va=vertical[dy], fontsize=7, zorder=3, path_effects=halo)
+                extent = label.get_window_extent(renderer)
+                box = (extent.x0, extent.y0, extent.x1, extent.y1)
+                others = [b for j, b in enumerate(node_boxes) if j != i]
+                if not overlaps(box, placed) and not overlaps(box, others):
+                    break
+            else:
+                continue
+            break
+        placed.append(box)
 
 
 def sentiment_plot(

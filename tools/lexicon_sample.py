@@ -1,0 +1,149 @@
+"""Draw the samples behind the precision and recall of the key themes (see lexicons/themes.md).
+
+Two steps, each a sub-command:
+
+    python tools/lexicon_sample.py matches RAW_DIR OUT.csv [--lexicon themes.csv]
+    python tools/lexicon_sample.py sample BEFORE.csv AFTER.csv RAW_DIR OUT.csv
+
+``matches`` reads the UN statements (``RAW_DIR/ungdc``, speeches only), the White House briefings
+(``RAW_DIR/whbriefings/*.md``, front matter dropped) and the Kremlin pages
+(``RAW_DIR/kremlin/*.html``) with simple text extraction, splits them into sentences and writes
+every match of the key theme labels with its sentence. ``sample`` draws, with fixed seeds, per
+label and source, matches for precision (from the lexicon before and after a change) and
+sentences that a broad query finds for recall, and writes one sheet to judge by reading. Doc ids
+are file stems.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+LABELS = ("sanctions", "nato", "bloc", "reciprocity", "mutuality")
+#: The broad queries (recall) and the labels each sentence they find is judged for: the sentences
+#: are read, and the lexicon's misses counted. The last one leaves out "mutual", which would
+#: otherwise fill the sample, so that reciprocal action gets enough positives.
+BROAD_QUERIES = {
+    "sanctions": (r"(?i)sanction|embargo|restrict|freez|frozen|blacklist|export control|\bbans?\b|banned|\bblock",
+                  ("sanctions",)),
+    "nato": (r"(?i)\bNATO\b|North Atlantic|alliance|\bblocs?\b|expan|enlarg", ("nato", "bloc")),
+    "reciprocity": (r"(?i)reciproc|mutual|in kind|mirror|retaliat|counter-?measure|in response|the same|symmetr"
+                    r"|both sides|tit for tat|tit-for-tat|eye for an eye|in return|escalate", ("reciprocity", "mutuality")),
+    "reciprocal_action": (r"(?i)^(?!.*mutual)(?=.*(?:reciproc|in kind|mirror|retaliat|counter-?measure|counter-?sanction"
+                          r"|in response|(?:do|did|doing) the same|same way|symmetr|tit.for.tat|eye for an eye|in return"
+                          r"|escalat|in reply))", ("reciprocity",)),
+}
+#: Before the split, the entries of ``bloc`` were NATO's and those of ``mutuality`` reciprocity's.
+BEFORE_LABEL = {"bloc": "nato", "mutuality": "reciprocity"}
+SOURCES = ("un", "whbriefings", "kremlin")
+PER_SOURCE = 10
+SEED = 2026
+
+
+def _documents(raw_dir: Path) -> list[tuple[str, str, str]]:
+    """``(source, doc_id, text)`` for every document of the three sources."""
+    from analysis.sources import html_to_text, read_document
+
+    found = []
+    for path in sorted((raw_dir / "ungdc").rglob("*.txt")):
+        if re.fullmatch(r"[A-Z]{3}_\d+_\d{4}", path.stem):
+            found.append(("un", path.stem, read_document(path).text))
+    for path in sorted((raw_dir / "whbriefings").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+        found.append(("whbriefings", path.stem, text))
+    for path in sorted((raw_dir / "kremlin").glob("*.html")):
+        found.append(("kremlin", path.stem, html_to_text(path.read_text(encoding="utf-8"), path=path)))
+    return found
+
+
+def _sentences_and_matches(raw_dir: Path, lexicon: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from analysis.lexicon import match_documents, text_paragraphs
+    from analysis.nlp import annotate_paragraphs
+
+    entries = None
+    if lexicon:
+        from analysis.lexicon import load_lexicon
+
+        entries = load_lexicon(lexicon)
+    sentences, matches = [], []
+    for source, doc_id, text in _documents(raw_dir):
+        s, t = annotate_paragraphs(text, text_paragraphs(text), doc_id=doc_id)
+        m = match_documents({doc_id: text}, t, s, lexicons=entries, layers=["theme"])
+        sentences.append(s.assign(source=source))
+        matches.append(m[m["label"].isin(LABELS)].assign(source=source))
+    return pd.concat(sentences, ignore_index=True), pd.concat(matches, ignore_index=True)
+
+
+def _flat(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def write_matches(raw_dir: Path, out: Path, lexicon: str | None) -> None:
+    sentences, matches = _sentences_and_matches(raw_dir, lexicon)
+    joined = matches.merge(sentences[["doc_id", "sentence_id", "text"]].rename(columns={"text": "sentence"}),
+                           on=["doc_id", "sentence_id"])
+    joined["sentence"] = joined["sentence"].map(_flat)
+    joined[["source", "doc_id", "sentence_id", "start", "end", "label", "text", "pattern", "sentence"]].to_csv(
+        out, index=False)
+    sentences.assign(text=sentences["text"].map(_flat))[["source", "doc_id", "sentence_id", "text"]].to_csv(
+        out.with_suffix(".sentences.csv"), index=False)
+
+
+def write_sample(before: Path, after: Path, out: Path) -> None:
+    old, new = pd.read_csv(before), pd.read_csv(after)
+    sentences = pd.read_csv(after.with_suffix(".sentences.csv"))
+    rows = []
+    for version, table in (("before", old), ("after", new)):
+        for label in LABELS if version == "after" else sorted(set(LABELS) - set(BEFORE_LABEL)):
+            for source in SOURCES:
+                pool = table[(table["label"] == label) & (table["source"] == source)]
+                pool = pool.sort_values(["doc_id", "start"], ignore_index=True)
+                rng = np.random.default_rng([SEED, LABELS.index(label), SOURCES.index(source)])
+                take = rng.choice(len(pool), size=min(PER_SOURCE, len(pool)), replace=False) if len(pool) else []
+                for row in pool.iloc[sorted(take)].itertuples():
+                    rows.append({"kind": "precision", "version": version, "label": label, "source": source,
+                                 "doc_id": row.doc_id, "sentence_id": row.sentence_id, "match": row.text,
+                                 "sentence": row.sentence})
+    for theme, (query, labels) in BROAD_QUERIES.items():
+        for source in SOURCES:
+            pool = sentences[(sentences["source"] == source) & sentences["text"].str.contains(query, regex=True)]
+            pool = pool.sort_values(["doc_id", "sentence_id"], ignore_index=True)
+            rng = np.random.default_rng([SEED, 100 + list(BROAD_QUERIES).index(theme), SOURCES.index(source)])
+            take = rng.choice(len(pool), size=min(PER_SOURCE, len(pool)), replace=False)
+            for row in pool.iloc[sorted(take)].itertuples():
+                for label in labels:
+                    key = (row.doc_id, row.sentence_id)
+                    found = {v: bool(((t["doc_id"] == key[0]) & (t["sentence_id"] == key[1]) & (t["label"] == name)).any())
+                             for v, t, name in (("before", old, BEFORE_LABEL.get(label, label)), ("after", new, label))}
+                    rows.append({"kind": "recall", "version": "", "label": label, "source": source,
+                                 "doc_id": row.doc_id, "sentence_id": row.sentence_id, "match": "",
+                                 "sentence": row.text, "found_before": found["before"], "found_after": found["after"]})
+    pd.DataFrame(rows).to_csv(out, index=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    m = sub.add_parser("matches")
+    m.add_argument("raw_dir", type=Path)
+    m.add_argument("out", type=Path)
+    m.add_argument("--lexicon")
+    s = sub.add_parser("sample")
+    s.add_argument("before", type=Path)
+    s.add_argument("after", type=Path)
+    s.add_argument("out", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "matches":
+        write_matches(args.raw_dir, args.out, args.lexicon)
+    else:
+        write_sample(args.before, args.after, args.out)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
