@@ -1002,16 +1002,28 @@ def pair_evidence(
     labels kept or newly introduced with the answer's words for them, the word
     counts, the question's requests and the answer's words that supply them,
     the answer's opening, and each marker as matched with its character offsets
-    in the answer.
+    in the answer. (:func:`features_evidence` does the same for many pairs.)
 
     >>> ev = pair_evidence("Do you support sanctions?", "No, I don't support sanctions.")
     >>> ev.set_index("feature").loc["lemma_overlap", "evidence"]
     'sanction; support'
     """
     pairs = pd.DataFrame({"question": [str(question)], "answer": [str(answer)]})
-    rows = _analyses(pairs, reference=reference, markers=markers)[0]
+    return features_evidence(pairs, reference=reference, markers=markers).drop(columns="pair")
+
+
+def features_evidence(
+    pairs: pd.DataFrame,
+    *,
+    reference: Iterable[str] | None = None,
+    markers: ResponsivenessMarkers | None = None,
+) -> pd.DataFrame:
+    """The evidence behind each feature of each pair (long table): ``pair`` (position in ``pairs``),
+    ``feature, value, evidence``; the values are those of :func:`pair_features` for the same arguments."""
+    analyses = _analyses(pairs, reference=reference, markers=markers)
     return pd.DataFrame({
-        "feature": [name for name, _, _ in rows],
-        "value": np.asarray([value for _, value, _ in rows], dtype=float),
-        "evidence": ["; ".join(items) for _, _, items in rows],
+        "pair": np.repeat(np.arange(len(analyses), dtype="int64"), len(FEATURES)),
+        "feature": [name for rows in analyses for name, _, _ in rows],
+        "value": np.asarray([value for rows in analyses for _, value, _ in rows], dtype=float),
+        "evidence": ["; ".join(items) for rows in analyses for _, _, items in rows],
     })

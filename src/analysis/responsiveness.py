@@ -26,7 +26,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from .qa import (
-    CLARITY_LABELS, FEATURES, _check_pairs, _texts, load_markers, pair_evidence, pair_features, qa_pairs,
+    CLARITY_LABELS, FEATURES, _check_pairs, _texts, features_evidence, load_markers, pair_features, qa_pairs,
     read_qevasion,
 )
 
@@ -507,6 +507,55 @@ def score_pairs(pairs: pd.DataFrame, *, model: ResponsivenessClassifier | None =
     return scored
 
 
+def score_intervals(
+    pairs: pd.DataFrame,
+    *,
+    data: pd.DataFrame | None = None,
+    model: ResponsivenessClassifier | None = None,
+    n_boot: int = 200,
+    seed: int = 0,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """A percentile bootstrap interval of each pair's ``responsiveness``: how much it owes to the training sample.
+
+    The model's logistic regression (its ``C_``, scaling refitted) is trained
+    again on ``n_boot`` resamples of the labelled sample's press conferences
+    (drawn with replacement, all their pairs kept; Field & Welsh 2007) and
+    scores the pairs each time. ``data`` defaults to :func:`analysis.qa.read_qevasion`
+    and ``model`` to one trained on it. Returns ``responsiveness, ci_low,
+    ci_high`` with the index of ``pairs``.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    _check_pairs(pairs)
+    data = read_qevasion() if data is None else data
+    model = model or train_responsiveness_model(data)
+    model._check_fitted()
+    train = labelled_pairs(data)
+    labels = _check_labels(data["clarity_label"])
+    features = pair_features(train, reference=model.reference_, markers=model.markers_).to_numpy()
+    targets = pair_features(pairs[["question", "answer"]], reference=model.reference_, markers=model.markers_).to_numpy()
+    conferences = train["conference"].to_numpy()
+    names = np.asarray(sorted(set(conferences)), dtype=object)
+    rows_of = {name: np.flatnonzero(conferences == name) for name in names}
+    rng = np.random.default_rng(seed)
+    values = np.empty((n_boot, len(pairs)))
+    for b in range(n_boot):
+        rows = np.concatenate([rows_of[name] for name in rng.choice(names, size=len(names))])
+        scaler = StandardScaler().fit(features[rows])
+        fitted = LogisticRegression(C=model.C_, max_iter=model.max_iter).fit(scaler.transform(features[rows]), labels[rows])
+        proba = fitted.predict_proba(scaler.transform(targets))
+        column = list(fitted.classes_)
+        values[b] = proba[:, column.index("Clear Reply")] - proba[:, column.index("Clear Non-Reply")]
+    probabilities = model.predict_proba(pairs[["question", "answer"]])
+    column = list(model.classes_)
+    point = probabilities[:, column.index("Clear Reply")] - probabilities[:, column.index("Clear Non-Reply")]
+    alpha = (1 - level) / 2
+    low, high = np.quantile(values, [alpha, 1 - alpha], axis=0)
+    return pd.DataFrame({"responsiveness": point, "ci_low": low, "ci_high": high}, index=pairs.index)
+
+
 def score_interview(turns: pd.DataFrame, *, model: ResponsivenessClassifier | None = None) -> pd.DataFrame:
     """Responsiveness of each question–answer pair of a parsed interview (see :func:`score_pairs`).
 
@@ -537,13 +586,9 @@ def explain_pairs(pairs: pd.DataFrame, *, model: ResponsivenessClassifier | None
         return pd.DataFrame(columns=columns)
     index = {label: i for i, label in enumerate(model.classes_)}
     direction = model.model_.coef_[index["Clear Reply"]] - model.model_.coef_[index["Clear Non-Reply"]]
-    standardised = model.standardised_features(pairs[["question", "answer"]])
-    frames = []
-    for k, ((_, row), question, answer) in enumerate(zip(pairs.iterrows(), _texts(pairs["question"]),
-                                                          _texts(pairs["answer"]))):
-        evidence = pair_evidence(question, answer, reference=model.reference_, markers=model.markers_)
-        evidence["weight"] = standardised[k] * direction
-        for key in keys:
-            evidence[key] = row[key]
-        frames.append(evidence[columns])
-    return pd.concat(frames, ignore_index=True)
+    X = pairs[["question", "answer"]].reset_index(drop=True)
+    evidence = features_evidence(X, reference=model.reference_, markers=model.markers_)
+    evidence["weight"] = (model.standardised_features(X) * direction).ravel()
+    for key in keys:
+        evidence[key] = pairs[key].to_numpy()[evidence["pair"].to_numpy()]
+    return evidence[columns].reset_index(drop=True)
