@@ -308,3 +308,14 @@ def test_markers_file_errors(tmp_path):
     lacking.write_text("markers: {}\n", encoding="utf-8")
     with pytest.raises(InputError, match="lacks the section 'markers.decline'"):
         qa.load_markers(lacking)
+
+
+@pytest.mark.parametrize("answer, n_words, terms", [
+    ("No, I think so.", 3, ["no", "i", "think", "no i", "i think"]),
+    # spaCy's lookup lemmas: "n't" is "not", and "well" is looked up as the adjective ("good")
+    ("No. Sanctions don’t work.", 4, ["no", "sanction", "do", "not", "no sanction", "sanction do", "do not"]),
+    ("Well.", 25, ["good"]),
+    ("", 25, []),
+])
+def test_opening_terms(answer, n_words, terms):
+    assert qa.opening_terms(answer, n_words=n_words) == terms

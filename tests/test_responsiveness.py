@@ -45,7 +45,8 @@ def test_the_classifier_is_a_scikit_learn_estimator(qevasion):
     sample = qevasion.iloc[::4].reset_index(drop=True)
     X, y = rs.labelled_pairs(sample), sample["clarity_label"]
     estimator = rs.ResponsivenessClassifier(C=0.5)
-    assert clone(estimator).get_params() == {"C": 0.5, "max_iter": 5000, "markers_path": None}
+    assert clone(estimator).get_params() == {"C": 0.5, "opening_weight": None, "max_iter": 5000,
+                                             "markers_path": None}
     assert not hasattr(estimator, "classes_")
     fitted = estimator.fit(X, y)
     assert fitted is estimator and fitted.C_ == 0.5
@@ -56,7 +57,7 @@ def test_the_classifier_is_a_scikit_learn_estimator(qevasion):
     shares = y.value_counts(normalize=True)[fitted.classes_].to_numpy()
     assert (fitted.predict(X) == fitted.classes_[np.argmax(probabilities / shares, axis=1)]).all()
     groups = rs.conference_groups(sample)
-    predicted = cross_val_predict(rs.ResponsivenessClassifier(C=0.5), X, y, groups=groups, cv=GroupKFold(n_splits=3))
+    predicted = cross_val_predict(rs.ResponsivenessClassifier(C=0.5, opening_weight=1.0), X, y, groups=groups, cv=GroupKFold(n_splits=3))
     assert len(predicted) == len(X) and set(predicted) <= set(qa.CLARITY_LABELS)
     with pytest.raises(ValueError, match="unknown clarity label"):
         rs.ResponsivenessClassifier().fit(X, y.str.lower())
@@ -64,12 +65,16 @@ def test_the_classifier_is_a_scikit_learn_estimator(qevasion):
         fitted.predict(X.drop(columns="question"))
 
 
-def test_C_is_chosen_from_the_grid_within_the_training_pairs(qevasion):
+def test_C_and_the_word_weight_are_chosen_within_the_training_pairs(qevasion):
     sample = qevasion.iloc[::3].reset_index(drop=True)
     fitted = rs.ResponsivenessClassifier().fit(rs.labelled_pairs(sample), sample["clarity_label"])
-    assert fitted.C_ in rs.C_GRID
+    assert fitted.C_ in rs.C_GRID and fitted.opening_weight_ in rs.OPENING_WEIGHTS
     again = rs.ResponsivenessClassifier().fit(rs.labelled_pairs(sample), sample["clarity_label"])
-    assert again.C_ == fitted.C_ and np.allclose(again.model_.coef_, fitted.model_.coef_)
+    assert (again.C_, again.opening_weight_) == (fitted.C_, fitted.opening_weight_)
+    assert np.allclose(again.model_.coef_, fitted.model_.coef_)
+    names = fitted.get_feature_names_out()
+    assert list(names[:len(qa.FEATURES)]) == list(qa.FEATURES) and names[len(qa.FEATURES)].startswith("opening: ")
+    assert fitted.model_.coef_.shape == (3, len(names))
 
 
 def test_both_evaluations_keep_their_groups_apart(qevasion):
@@ -132,7 +137,7 @@ def test_the_reliability_table_agrees_with_scikit_learn():
 
 def test_informative_features(model):
     table = rs.informative_features(model)
-    assert len(table) == 3 * len(qa.FEATURES)
+    assert len(table) == 3 * len(model.get_feature_names_out())
     assert list(table["label"].unique()) == list(qa.CLARITY_LABELS)
     coefficients = table.set_index(["label", "feature"])["coefficient"]
     # what the coders' labels teach the model: claims of ignorance and requests for clarification
@@ -155,7 +160,7 @@ def test_score_interview_and_explain(interview_turns, model):
     assert sanctions["question"].startswith("The United States is now threatening suffocating sanctions")
     assert sanctions["theme_continuity"] > 0 and "theme:sanctions" in sanctions["evidence"]
     evidence = rs.explain_pairs(scored[["doc_id", "pair_id", "question", "answer"]], model=model)
-    assert len(evidence) == 6 * len(qa.FEATURES)
+    assert len(evidence) == 6 * (len(qa.FEATURES) + 1)
     assert list(evidence.columns) == ["doc_id", "pair_id", "feature", "value", "evidence", "weight"]
     merged = evidence.pivot(index="pair_id", columns="feature", values="value")[list(qa.FEATURES)]
     assert np.allclose(merged.to_numpy(), scored[list(qa.FEATURES)].to_numpy())

@@ -916,6 +916,24 @@ def _pair_analysis(q: _Profile, a: _Profile, q_vec: Mapping[str, float], a_vec: 
     return rows
 
 
+#: Words of an answer's opening whose lemmas (and pairs of lemmas) :func:`opening_terms` gives.
+OPENING_WORDS = 25
+
+
+def opening_terms(answer: str, *, markers: ResponsivenessMarkers | None = None, n_words: int = OPENING_WORDS) -> list[str]:
+    """The lemmas of the answer's first ``n_words`` words, and each pair of neighbours ("i think", "not go").
+
+    Every word counts, stop words included ("no", "I think", "well"): the
+    normalised lookup lemmas of :func:`analysis.nlp.word_forms`, punctuation left out.
+
+    >>> opening_terms("No, I think so.", n_words=3)
+    ['no', 'i', 'think', 'no i', 'i think']
+    """
+    profile = _profiles([str(answer)], markers or load_markers())[0]
+    lemmas = [profile.tokens[i][3] for i in profile.words()[:n_words]]
+    return lemmas + [f"{a} {b}" for a, b in zip(lemmas, lemmas[1:])]
+
+
 def _check_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(pairs, pd.DataFrame):
         raise TypeError("expected a DataFrame with 'question' and 'answer' columns")

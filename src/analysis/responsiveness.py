@@ -26,7 +26,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from .qa import (
-    CLARITY_LABELS, FEATURES, _check_pairs, _texts, features_evidence, load_markers, pair_features, qa_pairs,
+    CLARITY_LABELS, FEATURES, _check_pairs, _texts, features_evidence, load_markers, opening_terms, pair_features,
+    qa_pairs,
     read_qevasion,
 )
 
@@ -35,7 +36,9 @@ FEATURE_MODEL, MAJORITY_CLASS, BAG_OF_WORDS = "responsiveness features", "majori
 #: The two evaluations: folds of press conferences, and one president held out at a time.
 EVALUATIONS = ("conference", "president")
 #: The regularisation strengths :class:`ResponsivenessClassifier` chooses from (inverse L2 penalty).
-C_GRID = (0.03, 0.1, 0.3, 1.0)
+C_GRID = (0.03, 0.1, 0.3)
+#: The weights of the opening words beside the standardised features it chooses from (0: no words).
+OPENING_WEIGHTS = (0.0, 1.0, 3.0)
 #: Probability columns of :func:`score_pairs` and :func:`crossval_predictions`, one per clarity label.
 PROBABILITY_COLUMNS = tuple("p_" + label.lower().replace(" ", "_").replace("-", "_") for label in CLARITY_LABELS)
 
@@ -73,25 +76,31 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
 
     The model is a multinomial logistic regression (scikit-learn's
     ``LogisticRegression``, L2 penalty ``1/C``) on the standardised features of
-    :func:`analysis.qa.pair_features`, fitted without class weights, so that its
-    probabilities estimate the coders' label frequencies (logistic regression
-    minimises log-loss, a proper scoring rule). The predicted label is the one
-    with the largest probability relative to its share in the training labels,
-    ``argmax p(c | x) / p(c)``, which gives the rare "Clear Non-Reply" its due as
-    balanced class weights would. With ``C=None``, ``C`` is chosen from
-    :data:`C_GRID` by macro-F1 in a three-fold cross-validation of the training
-    pairs only, grouped by ``conference`` when the column is there (nested
-    within any outer evaluation). Tf-idf document frequencies come from the
-    training texts (and the texts being scored; no labels involved). Learned
-    state: ``reference_``, ``markers_``, ``scaler_``, ``model_``, ``C_``,
-    ``priors_``, ``classes_``.
+    :func:`analysis.qa.pair_features` and, weighted by ``opening_weight``, the
+    tf-idf weights of the words of the answer's opening
+    (:func:`analysis.qa.opening_terms`; terms of at least two training answers).
+    It is fitted without class weights, so that its probabilities estimate the
+    coders' label frequencies (logistic regression minimises log-loss, a proper
+    scoring rule); the predicted label is the one with the largest probability
+    relative to its share of the training labels, ``argmax p(c | x) / p(c)``,
+    which gives the rare "Clear Non-Reply" its due as balanced class weights
+    would. Left as ``None``, ``C`` and ``opening_weight`` are chosen from
+    :data:`C_GRID` and :data:`OPENING_WEIGHTS` by macro-F1 in a three-fold
+    cross-validation of the training pairs only, grouped by ``conference`` when
+    the column is there (so, nested within any outer evaluation). Tf-idf
+    document frequencies come from the training texts (and, for the question–answer
+    cosine, the texts being scored; no labels involved). Learned state:
+    ``reference_``, ``markers_``, ``scaler_``, ``vocabulary_``, ``words_``,
+    ``word_scale_`` (standard deviation of each term's tf-idf weight), ``model_``, ``C_``, ``opening_weight_``, ``priors_``, ``classes_``.
 
     >>> model = ResponsivenessClassifier().fit(train[["question", "answer"]], train["clarity_label"])  # doctest: +SKIP
     >>> model.predict_proba(pairs)                                                                     # doctest: +SKIP
     """
 
-    def __init__(self, *, C: float | None = None, max_iter: int = 5000, markers_path: str | None = None):
+    def __init__(self, *, C: float | None = None, opening_weight: float | None = None, max_iter: int = 5000,
+                 markers_path: str | None = None):
         self.C = C
+        self.opening_weight = opening_weight
         self.max_iter = max_iter
         self.markers_path = markers_path
 
@@ -104,34 +113,55 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
     def _features(self, X: pd.DataFrame) -> np.ndarray:
         return pair_features(_check_pairs(X), reference=self.reference_, markers=self.markers_).to_numpy()
 
+    def _openings(self, X: pd.DataFrame) -> list[list[str]]:
+        return [opening_terms(answer, markers=self.markers_) for answer in _texts(X["answer"])]
+
     def _logistic(self, C: float):
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=C, max_iter=self.max_iter)
 
-    def _choose_C(self, features: np.ndarray, labels: np.ndarray, groups: np.ndarray | None) -> float:
-        """The ``C`` of :data:`C_GRID` with the best inner cross-validated macro-F1 (the smaller on ties)."""
+    @staticmethod
+    def _design(scaled: np.ndarray, words, weight: float):
+        """The standardised features beside the weighted word block (a sparse matrix)."""
+        import scipy.sparse as sp
+
+        return sp.hstack([sp.csr_matrix(scaled), weight * words]).tocsr()
+
+    @staticmethod
+    def _vectorizer():
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        return TfidfVectorizer(analyzer=_as_is, min_df=2)
+
+    def _choose(self, features: np.ndarray, openings: list, labels: np.ndarray,
+                groups: np.ndarray | None) -> tuple[float, float]:
+        """``(C, opening_weight)`` with the best inner cross-validated macro-F1 (the first on ties)."""
         from sklearn.model_selection import GroupKFold, StratifiedKFold
         from sklearn.preprocessing import StandardScaler
 
+        Cs = C_GRID if self.C is None else (self.C,)
+        weights = OPENING_WEIGHTS if self.opening_weight is None else (self.opening_weight,)
         splitter = GroupKFold(n_splits=3) if groups is not None else StratifiedKFold(n_splits=3)
-        splits = list(splitter.split(features, labels, groups))
-        best, best_score = C_GRID[0], -1.0
-        for C in C_GRID:
-            predicted = np.empty(len(labels), dtype=object)
-            for train, test in splits:
-                scaler = StandardScaler().fit(features[train])
-                model = self._logistic(C).fit(scaler.transform(features[train]), labels[train])
+        predicted = {(C, w): np.empty(len(labels), dtype=object) for C in Cs for w in weights}
+        for train, test in splitter.split(features, labels, groups):
+            scaler = StandardScaler().fit(features[train])
+            vectorizer = self._vectorizer().fit([openings[i] for i in train])
+            words_train = vectorizer.transform([openings[i] for i in train])
+            words_test = vectorizer.transform([openings[i] for i in test])
+            priors = None
+            for (C, w), out in predicted.items():
+                model = self._logistic(C).fit(self._design(scaler.transform(features[train]), words_train, w),
+                                              labels[train])
                 priors = _priors(labels[train], model.classes_)
-                predicted[test] = model.classes_[np.argmax(model.predict_proba(scaler.transform(features[test]))
-                                                           / priors, axis=1)]
-            score = macro_f1(labels, predicted)
-            if score > best_score + 1e-12:
-                best, best_score = C, score
-        return best
+                proba = model.predict_proba(self._design(scaler.transform(features[test]), words_test, w))
+                out[test] = model.classes_[np.argmax(proba / priors, axis=1)]
+        scores = {key: macro_f1(labels, out) for key, out in predicted.items()}
+        best = max(scores.values())
+        return next(key for key, score in scores.items() if score >= best - 1e-12)
 
     def fit(self, X: pd.DataFrame, y) -> "ResponsivenessClassifier":
-        """Learn document frequencies, feature scaling, ``C`` and the logistic regression from labelled pairs."""
+        """Learn document frequencies, scaling, ``C``, the word weight and the logistic regression from labelled pairs."""
         from sklearn.preprocessing import StandardScaler
 
         _check_pairs(X)
@@ -140,11 +170,20 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"X has {len(X)} rows but y has {len(labels)} labels")
         self.markers_ = load_markers(self.markers_path)
         self.reference_ = tuple(sorted(set(_texts(X["question"]) + _texts(X["answer"]))))
-        features = self._features(X)
+        features, openings = self._features(X), self._openings(X)
         groups = X["conference"].astype(str).to_numpy() if "conference" in X.columns else None
-        self.C_ = self.C if self.C is not None else self._choose_C(features, labels, groups)
+        if self.C is None or self.opening_weight is None:
+            self.C_, self.opening_weight_ = self._choose(features, openings, labels, groups)
+        else:
+            self.C_, self.opening_weight_ = self.C, self.opening_weight
         self.scaler_ = StandardScaler().fit(features)
-        self.model_ = self._logistic(self.C_).fit(self.scaler_.transform(features), labels)
+        self.words_ = self._vectorizer().fit(openings)
+        self.vocabulary_ = self.words_.get_feature_names_out()
+        words = self.words_.transform(openings)
+        self.word_scale_ = np.sqrt(np.maximum(
+            np.asarray(words.multiply(words).mean(axis=0)).ravel() - np.asarray(words.mean(axis=0)).ravel() ** 2, 0.0))
+        design = self._design(self.scaler_.transform(features), words, self.opening_weight_)
+        self.model_ = self._logistic(self.C_).fit(design, labels)
         self.classes_ = self.model_.classes_
         self.priors_ = _priors(labels, self.classes_)
         return self
@@ -159,21 +198,35 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
         self._check_fitted()
         return self.scaler_.transform(self._features(X))
 
+    def opening_words(self, X: pd.DataFrame):
+        """The weighted tf-idf block of the answers' opening words (sparse; columns ``vocabulary_``)."""
+        self._check_fitted()
+        return self.opening_weight_ * self.words_.transform(self._openings(X))
+
+    def _design_of(self, X: pd.DataFrame):
+        return self._design(self.standardised_features(X), self.words_.transform(self._openings(X)),
+                            self.opening_weight_)
+
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
         """The logistic regression's scores, one column per class of ``classes_``."""
-        return self.model_.decision_function(self.standardised_features(X))
+        return self.model_.decision_function(self._design_of(X))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Class probabilities, one column per class of ``classes_``."""
-        return self.model_.predict_proba(self.standardised_features(X))
+        return self.model_.predict_proba(self._design_of(X))
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """The label of each pair with the largest probability relative to its training share."""
         return self.classes_[np.argmax(self.predict_proba(X) / self.priors_, axis=1)]
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """The names of the features the model weighs (:data:`analysis.qa.FEATURES`)."""
-        return np.asarray(FEATURES, dtype=object)
+        """The names of what the model weighs: :data:`analysis.qa.FEATURES`, then ``opening: <term>``."""
+        self._check_fitted()
+        return np.asarray(list(FEATURES) + [f"opening: {t}" for t in self.vocabulary_], dtype=object)
+
+
+def _as_is(terms):
+    return terms
 
 
 def _priors(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -183,13 +236,18 @@ def _priors(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
 def informative_features(model: ResponsivenessClassifier) -> pd.DataFrame:
     """The fitted model's coefficients: ``label, feature, coefficient``, strongest first within each label.
 
-    Coefficients are on standardised features: the change in the label's log-odds
-    (multinomial logistic regression) for one standard deviation of the feature.
+    Each coefficient is the change in the label's log-odds (multinomial logistic
+    regression) for one standard deviation of the feature in the training pairs:
+    the features' coefficients as fitted (they are standardised), the opening
+    words' (``opening: <term>``) times the word weight and the standard
+    deviation of the term's tf-idf weight, so that both read on one scale.
     """
     model._check_fitted()
-    coefficients = model.model_.coef_
+    coefficients = model.model_.coef_.copy()
+    coefficients[:, len(FEATURES):] *= model.opening_weight_ * model.word_scale_
+    names = model.get_feature_names_out()
     rows = [(label, feature, float(coefficients[i, j]))
-            for i, label in enumerate(model.classes_) for j, feature in enumerate(FEATURES)]
+            for i, label in enumerate(model.classes_) for j, feature in enumerate(names)]
     table = pd.DataFrame(rows, columns=["label", "feature", "coefficient"])
     table["_order"] = table["label"].map({label: i for i, label in enumerate(CLARITY_LABELS)})
     table["_size"] = -table["coefficient"].abs()
@@ -575,7 +633,10 @@ def explain_pairs(pairs: pd.DataFrame, *, model: ResponsivenessClassifier | None
     evidence`` (see :func:`analysis.qa.pair_evidence`) and ``weight``: the
     feature's contribution to the log-odds of "Clear Reply" against "Clear
     Non-Reply" (its standardised value times the difference of the two labels'
-    coefficients); positive weights speak for a reply.
+    coefficients); positive weights speak for a reply. A last row per pair,
+    ``opening_words``, counts the opening's terms the model knows and lists
+    each with its own contribution, word by word; the weights of a pair and
+    the intercepts' difference add up to that log-odds.
     """
     _check_pairs(pairs)
     model = model or train_responsiveness_model()
@@ -588,7 +649,17 @@ def explain_pairs(pairs: pd.DataFrame, *, model: ResponsivenessClassifier | None
     direction = model.model_.coef_[index["Clear Reply"]] - model.model_.coef_[index["Clear Non-Reply"]]
     X = pairs[["question", "answer"]].reset_index(drop=True)
     evidence = features_evidence(X, reference=model.reference_, markers=model.markers_)
-    evidence["weight"] = (model.standardised_features(X) * direction).ravel()
+    evidence["weight"] = (model.standardised_features(X) * direction[:len(FEATURES)]).ravel()
+    words = model.opening_words(X).tocsr()
+    opening = []
+    for k in range(len(X)):
+        row = words.getrow(k)
+        terms = [(model.vocabulary_[j], float(v * direction[len(FEATURES) + j])) for j, v in zip(row.indices, row.data)]
+        terms.sort(key=lambda tc: (-abs(tc[1]), tc[0]))
+        opening.append((k, "opening_words", float(len(terms)),
+                        "; ".join(f"{t} ({c:+.3f})" for t, c in terms[:12]), float(sum(c for _, c in terms))))
+    opening = pd.DataFrame(opening, columns=["pair", "feature", "value", "evidence", "weight"])
+    evidence = pd.concat([evidence, opening], ignore_index=True).sort_values(["pair"], kind="stable")
     for key in keys:
         evidence[key] = pairs[key].to_numpy()[evidence["pair"].to_numpy()]
     return evidence[columns].reset_index(drop=True)
