@@ -185,3 +185,17 @@ def test_evaluation_reports_both_evaluations_baselines_and_paired_differences(qe
         assert scores.loc[(evaluation, rs.MAJORITY_CLASS, "accuracy"), "value"] == pytest.approx(325 / 518)
         assert (scores.loc[(evaluation, rs.FEATURE_MODEL, "macro_f1"), "value"]
                 > scores.loc[(evaluation, rs.MAJORITY_CLASS, "macro_f1"), "value"])
+
+
+def test_score_intervals_hold_the_scores(interview_turns, qevasion, model):
+    pairs = qa.qa_pairs(interview_turns)
+    intervals = rs.score_intervals(pairs, data=qevasion, model=model, n_boot=20, seed=1)
+    assert list(intervals.columns) == ["responsiveness", "ci_low", "ci_high"]
+    assert np.allclose(intervals["responsiveness"], rs.score_pairs(pairs, model=model)["responsiveness"])
+    assert (intervals["ci_low"] <= intervals["ci_high"]).all()
+    assert intervals[["ci_low", "ci_high"]].stack().between(-1, 1).all()
+    # the full-sample fit lies within the spread of the refits (a wide margin: 20 resamples)
+    inside = (intervals["ci_low"] - 0.1 <= intervals["responsiveness"]) & (intervals["responsiveness"] <= intervals["ci_high"] + 0.1)
+    assert inside.all()
+    again = rs.score_intervals(pairs, data=qevasion, model=model, n_boot=20, seed=1)
+    assert again.equals(intervals)

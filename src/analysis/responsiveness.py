@@ -576,14 +576,13 @@ def score_intervals(
 ) -> pd.DataFrame:
     """A percentile bootstrap interval of each pair's ``responsiveness``: how much it owes to the training sample.
 
-    The model's logistic regression (its ``C_``, scaling refitted) is trained
-    again on ``n_boot`` resamples of the labelled sample's press conferences
+    The model's logistic regression (its ``C_`` and word weight; scaling and
+    opening vocabulary refitted) is trained again on ``n_boot`` resamples of the labelled sample's press conferences
     (drawn with replacement, all their pairs kept; Field & Welsh 2007) and
     scores the pairs each time. ``data`` defaults to :func:`analysis.qa.read_qevasion`
     and ``model`` to one trained on it. Returns ``responsiveness, ci_low,
     ci_high`` with the index of ``pairs``.
     """
-    from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
     _check_pairs(pairs)
@@ -592,8 +591,10 @@ def score_intervals(
     model._check_fitted()
     train = labelled_pairs(data)
     labels = _check_labels(data["clarity_label"])
+    X = pairs[["question", "answer"]]
     features = pair_features(train, reference=model.reference_, markers=model.markers_).to_numpy()
-    targets = pair_features(pairs[["question", "answer"]], reference=model.reference_, markers=model.markers_).to_numpy()
+    targets = pair_features(X, reference=model.reference_, markers=model.markers_).to_numpy()
+    openings, target_openings = model._openings(train), model._openings(X)
     conferences = train["conference"].to_numpy()
     names = np.asarray(sorted(set(conferences)), dtype=object)
     rows_of = {name: np.flatnonzero(conferences == name) for name in names}
@@ -602,8 +603,12 @@ def score_intervals(
     for b in range(n_boot):
         rows = np.concatenate([rows_of[name] for name in rng.choice(names, size=len(names))])
         scaler = StandardScaler().fit(features[rows])
-        fitted = LogisticRegression(C=model.C_, max_iter=model.max_iter).fit(scaler.transform(features[rows]), labels[rows])
-        proba = fitted.predict_proba(scaler.transform(targets))
+        words = model._vectorizer().fit([openings[i] for i in rows])
+        design = model._design(scaler.transform(features[rows]), words.transform([openings[i] for i in rows]),
+                               model.opening_weight_)
+        fitted = model._logistic(model.C_).fit(design, labels[rows])
+        proba = fitted.predict_proba(model._design(scaler.transform(targets), words.transform(target_openings),
+                                                   model.opening_weight_))
         column = list(fitted.classes_)
         values[b] = proba[:, column.index("Clear Reply")] - proba[:, column.index("Clear Non-Reply")]
     probabilities = model.predict_proba(pairs[["question", "answer"]])
