@@ -306,8 +306,11 @@ def keyness_figure(corpus, ax=None):
 
 @paper_figure("qa-uptake", tables=("turns", "qevasion"))
 def uptake_figure(corpus, ax=None):
-    """Responsiveness of each question-answer pair of the interview on its scale (−1 to +1), with the
-    95 % bootstrap interval of the model's training sample (no predicted class labels)."""
+    """Responsiveness of each question-answer pair of the interview (−1 to +1), with 95 % bootstrap intervals.
+
+    The intervals come from the model refitted on resampled press conferences
+    (``responsiveness.score_intervals``); no predicted class labels are drawn.
+    """
     import numpy as np
 
     from .plots import uptake_plot
