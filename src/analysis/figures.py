@@ -321,7 +321,7 @@ def uptake_figure(corpus, ax=None):
     model = _responsiveness_model()
     scored = score_pairs(pairs, model=model)
     interval = score_intervals(pairs, model=model)
-    ax = uptake_plot(scored, value_label="Responsiveness: P(clear reply) − P(clear non-reply)",
+    ax = uptake_plot(scored, value_label="Responsiveness (−1 to +1)",
                      title="Does the answer take up the question?", ax=ax)
     order = np.argsort(scored["pair_id"].to_numpy(), kind="stable")
     values = scored["responsiveness"].to_numpy()[order]
