@@ -1,22 +1,16 @@
-"""Question–answer responsiveness: Q/A pairs, explainable features and a classifier checked against human labels.
+"""Question–answer pairs, the labelled QEvasion sample, and responsiveness features with their evidence.
 
 Does an answer take up its question? This module pairs each question of a
-parsed interview with its answer, measures responsiveness with features a
-reader can check word by word (shared content lemmas, tf-idf similarity, shared
-lexicon themes and actors, length, yes/no openings, decline/ignorance/
-clarification/deflection/hedging markers, references to the question), and
-learns from the human clarity labels of the QEvasion sample ("Clear Reply",
-"Ambivalent", "Clear Non-Reply"; Thomas et al. 2024) how those features map
-onto the coders' judgement. The model is validated by cross-validation grouped
-by press conference, beside a majority-class baseline and a tf-idf
-bag-of-words model.
-
-Published results on the same labels (about 0.73 macro-F1 for the best
-fine-tuned model of Thomas et al. 2024, and 0.89 for the best system of the
-SemEval-2026 Task 6 shared task) come from large language models evaluated on
-the official 308-pair test set. They are context for the numbers here, which
-come from a small feature model cross-validated on a 518-pair training subset:
-not a like-for-like comparison.
+parsed interview with its answer, reads the labelled QEvasion sample (Thomas
+et al. 2024), and measures responsiveness with features a reader can check
+word by word: shared content lemmas and tf-idf similarity, shared lexicon
+themes and actors, length, what the question requests (yes/no, a choice, a
+number, a name, a reason) and whether the answer's first sentences supply it,
+the answer's opening and how long it runs before taking up the question, and
+decline/ignorance/clarification/deflection/hedging markers. Words are
+normalised by :func:`analysis.nlp.word_forms` and the markers matched by the
+lexicon matcher. The model that maps the features onto the coders' labels,
+and its evaluation, are in :mod:`analysis.responsiveness`.
 """
 
 from __future__ import annotations
