@@ -270,7 +270,30 @@ PLOTS = {
         ax=ax),
     "uptake_plot": lambda ax: plots.uptake_plot(interview_pairs(), value="overlap", ax=ax,
                                                 value_label="Content-word overlap (Jaccard, 0–1)"),
+    "reliability_plot": lambda ax: plots.reliability_plot(reliability_bins(), ax=ax),
 }
+
+
+def reliability_bins() -> pd.DataFrame:
+    """Reliability bins of made-up probabilities, from scikit-learn's ``calibration_curve``."""
+    from sklearn.calibration import calibration_curve
+
+    rng = np.random.default_rng(5)
+    probabilities = rng.uniform(size=400)
+    truth = rng.uniform(size=400) < probabilities ** 1.5
+    observed, predicted = calibration_curve(truth, probabilities, n_bins=5)
+    return pd.DataFrame({"model": "m", "mean_predicted": predicted, "observed": observed})
+
+
+def test_reliability_plot_draws_the_bins_against_the_diagonal():
+    table = reliability_bins()
+    ax = plots.reliability_plot(table)
+    diagonal, line = ax.get_lines()
+    assert list(diagonal.get_xdata()) == [0, 1] and list(diagonal.get_ydata()) == [0, 1]
+    assert np.allclose(line.get_xdata(), table["mean_predicted"]) and np.allclose(line.get_ydata(), table["observed"])
+    assert ax.get_xlim() == (0, 1) and ax.get_ylim() == (0, 1)
+    with pytest.raises(ValueError, match="observed"):
+        plots.reliability_plot(table.drop(columns="observed"))
 
 
 @pytest.fixture(autouse=True)

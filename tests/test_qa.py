@@ -1,15 +1,11 @@
-"""Question–answer responsiveness: pairs, the QEvasion reader, features with evidence, classifier, evaluation."""
+"""Question–answer pairs, the QEvasion reader, and the responsiveness features with their evidence."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import clone
-from sklearn.dummy import DummyClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from analysis import qa
 from analysis.errors import InputError
@@ -32,11 +28,6 @@ def raw_qevasion() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def interview_turns(interview_text) -> pd.DataFrame:
     return parse_transcript(interview_text, doc_id="darchiev-interfax").turns
-
-
-@pytest.fixture(scope="module")
-def model(qevasion) -> qa.ResponsivenessClassifier:
-    return qa.train_responsiveness_model(qevasion)
 
 
 def features_of(question: str, answer: str) -> pd.Series:
@@ -284,14 +275,53 @@ def test_tfidf_cosine_agrees_with_scikit_learn():
     texts = [QUESTION, TAKES_UP, DODGES, "Sanctions against Russia and Russian banks were extended.",
              "The economy grew despite the sanctions."]
     markers = qa.load_markers()
-    weights = qa.DocumentFrequencies.from_texts(texts, markers=markers)
-    profiles = qa._profiles(texts)
-    vectorizer = TfidfVectorizer(analyzer=lambda profile: qa._content_lemmas(profile, markers))
+    profiles = qa._profiles(texts, markers)
+    vectorizer = TfidfVectorizer(analyzer=lambda profile: profile.content())
     matrix = vectorizer.fit_transform(profiles).toarray()
     expected = matrix @ matrix.T
     for i in range(len(texts)):
         for j in range(len(texts)):
-            assert qa.tfidf_cosine(texts[i], texts[j], weights=weights) == pytest.approx(expected[i, j], abs=1e-12)
+            assert qa.tfidf_cosine(texts[i], texts[j], reference=texts) == pytest.approx(expected[i, j], abs=1e-12)
+
+
+def test_requests_and_what_the_answer_supplies():
+    values = features_of("How many troops will you send? Is it 10,000 or 20,000?",
+                         "Well, Jim, about 10,000 troops. We'll see about the rest.")
+    evidence = evidence_of("How many troops will you send? Is it 10,000 or 20,000?",
+                           "Well, Jim, about 10,000 troops. We'll see about the rest.")
+    assert values["wh_question"] == 0.5 and values["choice_question"] == 0.5
+    assert values["request_supplied"] == 1.0
+    assert evidence["request_supplied"] == "number: 10,000; choice: 10,000"
+    why = features_of("Why did the talks fail?", "Because Moscow walked out.")
+    assert why["wh_question"] == 1.0 and why["request_supplied"] == 1.0
+    who = evidence_of("Who will lead the talks?", "The Secretary of State, Antony Blinken, will.")
+    assert "entity: " in who["request_supplied"] and "Blinken" in who["request_supplied"]
+    # an answer that supplies nothing the question asked for
+    assert features_of("When will the troops leave?", "We'll see. It depends.")["request_supplied"] == 0.0
+
+
+def test_the_opening_the_pivot_and_the_delay_before_uptake():
+    question = "Will the sanctions on Russian banks stay?"
+    direct = features_of(question, "The sanctions on Russian banks will stay. They work.")
+    late = features_of(question, "Let me say something about China first. China matters. And the sanctions stay.")
+    assert direct["opening_overlap"] > 0.5 and late["opening_overlap"] == 0.0
+    assert direct["uptake_delay"] == pytest.approx(np.log2(1 + 1))  # "The" comes before "sanctions"
+    assert late["uptake_delay"] > direct["uptake_delay"]
+    assert evidence_of(question, "No.")["uptake_delay"] == "no word of the question in 1 words"
+    assert features_of(question, "No.")["opening_rest_similarity"] == 1.0  # no rest: no pivot
+
+
+def test_the_lexicon_matcher_finds_the_markers_with_the_package_normalisation():
+    from analysis import nlp
+
+    text = "I’m not going to comment. What?"
+    found = qa.find_markers(text)
+    assert [(m.category, m.text) for m in found] == [("decline", "I’m not going to comment"), ("clarification", "What?")]
+    assert all(text[m.start:m.end] == m.text for m in found)
+    # one normalisation: the feature's lemma of a token is the lexicon's key
+    assert nlp.word_forms("Sanctions") == ("Sanctions", "sanctions", "sanction")
+    assert nlp.normalise("I’m") == "I'm"
+    assert qa._profiles(["Sanctions hurt."], qa.load_markers())[0].content() == ["sanction", "hurt"]
 
 
 def test_markers_file_errors(tmp_path):
@@ -310,112 +340,12 @@ def test_markers_file_errors(tmp_path):
         qa.load_markers(lacking)
 
 
-# ---------------------------------------------------------------------------------------------
-# Classifier and evaluation
-# ---------------------------------------------------------------------------------------------
-
-def test_the_classifier_is_a_scikit_learn_estimator(qevasion):
-    sample = qevasion.iloc[::4].reset_index(drop=True)
-    X, y = sample[["question", "answer"]], sample["clarity_label"]
-    estimator = qa.ResponsivenessClassifier(C=0.5)
-    assert clone(estimator).get_params() == {"C": 0.5, "class_weight": "balanced", "max_iter": 2000,
-                                             "markers_path": None}
-    assert not hasattr(estimator, "classes_")
-    fitted = estimator.fit(X, y)
-    assert fitted is estimator
-    assert list(fitted.classes_) == sorted(qa.CLARITY_LABELS)
-    probabilities = fitted.predict_proba(X)
-    assert probabilities.shape == (len(X), 3) and np.allclose(probabilities.sum(axis=1), 1.0)
-    assert set(fitted.predict(X)) <= set(qa.CLARITY_LABELS)
-    groups = qa.conference_groups(sample)
-    predicted = cross_val_predict(qa.ResponsivenessClassifier(), X, y, groups=groups, cv=GroupKFold(n_splits=3))
-    assert len(predicted) == len(X) and set(predicted) <= set(qa.CLARITY_LABELS)
-    with pytest.raises(ValueError, match="unknown clarity label"):
-        qa.ResponsivenessClassifier().fit(X, y.str.lower())
-    with pytest.raises(ValueError, match="question"):
-        fitted.predict(X.drop(columns="question"))
-
-
-def test_cross_validation_never_splits_a_press_conference(qevasion):
-    folds = qa.conference_folds(qevasion, n_splits=5, seed=0)
-    groups = qa.conference_groups(qevasion)
-    assert set(folds) == set(range(5))
-    assert (pd.DataFrame({"g": groups, "f": folds}).groupby("g")["f"].nunique() == 1).all()
-    for fold in range(5):
-        assert not set(groups[folds == fold]) & set(groups[folds != fold])
-    predictions = qa.crossval_predictions(
-        qevasion, models={"majority": DummyClassifier(strategy="most_frequent")}, n_splits=5, seed=0)
-    assert (predictions["fold"].to_numpy() == folds.to_numpy()).all()
-    assert (predictions["predicted"] == "Ambivalent").all()  # the majority of every training fold
-
-
-def test_macro_f1_and_bootstrap_agree_with_scikit_learn():
-    rng = np.random.default_rng(1)
-    labels = rng.choice(list(qa.CLARITY_LABELS), size=200, p=[0.3, 0.6, 0.1])
-    predicted = rng.choice(list(qa.CLARITY_LABELS[:2]), size=200)
-    assert qa.macro_f1(labels, predicted) == pytest.approx(f1_score(labels, predicted, average="macro"), abs=1e-12)
-    conferences = [f"c{i // 3}" for i in range(200)]
-    table = pd.concat([
-        pd.DataFrame({"model": name, "row": range(200), "conference": conferences, "label": labels,
-                      "predicted": guess})
-        for name, guess in (("random", predicted), ("perfect", labels))
-    ])
-    scores = qa.bootstrap_scores(table, n_boot=300, seed=3, differences=[("perfect", "random")]).set_index(
-        ["model", "metric"])
-    assert scores.loc[("random", "accuracy"), "value"] == pytest.approx(accuracy_score(labels, predicted))
-    assert scores.loc[("random", "macro_f1"), "value"] == pytest.approx(f1_score(labels, predicted, average="macro"))
-    assert scores.loc[("perfect", "macro_f1"), ["value", "ci_low", "ci_high"]].tolist() == [1.0, 1.0, 1.0]
-    low, value, high = scores.loc[("random", "macro_f1"), ["ci_low", "value", "ci_high"]]
-    assert low < value < high
-    difference = scores.loc[("perfect − random", "macro_f1")]
-    assert difference["value"] == pytest.approx(1.0 - value)
-    assert (scores["n_conferences"] == 67).all()
-    again = qa.bootstrap_scores(table, n_boot=300, seed=3, differences=[("perfect", "random")])
-    assert again.equals(scores.reset_index())
-
-
-def test_informative_features(model):
-    table = qa.informative_features(model)
-    assert len(table) == 3 * len(qa.FEATURES)
-    assert list(table["label"].unique()) == list(qa.CLARITY_LABELS)
-    coefficients = table.set_index(["label", "feature"])["coefficient"]
-    # what the coders' labels teach the model: shared words speak for a clear reply, claims of
-    # ignorance and requests for clarification for a clear non-reply
-    assert coefficients[("Clear Reply", "lemma_overlap")] > 0 > coefficients[("Clear Non-Reply", "lemma_overlap")]
-    assert coefficients[("Clear Non-Reply", "ignorance_markers")] > 0
-    assert coefficients[("Clear Non-Reply", "clarification_markers")] > 0
-
-
-# ---------------------------------------------------------------------------------------------
-# The interview
-# ---------------------------------------------------------------------------------------------
-
-def test_score_interview(interview_turns, model):
-    scored = qa.score_interview(interview_turns, model=model)
-    assert len(scored) == 6
-    assert sorted(scored["rank"]) == list(range(1, 7))
-    assert scored["responsiveness"].between(-1, 1).all()
-    assert np.allclose(scored[["p_clear_reply", "p_ambivalent", "p_clear_non_reply"]].sum(axis=1), 1.0)
-    assert scored.sort_values("rank")["responsiveness"].is_monotonic_decreasing
-    assert set(qa.FEATURES) <= set(scored.columns)
-    # the sanctions question is answered with sanctions: the lexicon theme carries over
-    sanctions = scored.iloc[4]
-    assert sanctions["question"].startswith("The United States is now threatening suffocating sanctions")
-    assert sanctions["theme_continuity"] > 0 and "theme:sanctions" in sanctions["evidence"]
-    evidence = qa.explain_pairs(scored[["doc_id", "pair_id", "question", "answer"]], model=model)
-    assert len(evidence) == 6 * len(qa.FEATURES)
-    assert list(evidence.columns) == ["doc_id", "pair_id", "feature", "value", "evidence"]
-    merged = evidence.pivot(index="pair_id", columns="feature", values="value")[list(qa.FEATURES)]
-    assert np.allclose(merged.to_numpy(), scored[list(qa.FEATURES)].to_numpy())
-
-
-@pytest.mark.slow
-def test_evaluation_reports_models_baselines_and_paired_differences(qevasion):
-    scores = qa.evaluate_responsiveness(qevasion, n_splits=5, n_boot=200, seed=0).set_index(["model", "metric"])
-    models = {qa.FEATURE_MODEL, qa.MAJORITY_CLASS, qa.BAG_OF_WORDS,
-              f"{qa.FEATURE_MODEL} − {qa.BAG_OF_WORDS}", f"{qa.FEATURE_MODEL} − {qa.MAJORITY_CLASS}"}
-    assert set(scores.index.get_level_values("model")) == models
-    assert (scores["ci_low"] <= scores["value"]).all() and (scores["value"] <= scores["ci_high"]).all()
-    # the majority class is "Ambivalent" in every fold: its accuracy is that class's share
-    assert scores.loc[(qa.MAJORITY_CLASS, "accuracy"), "value"] == pytest.approx(325 / 518)
-    assert scores.loc[(qa.FEATURE_MODEL, "macro_f1"), "value"] > scores.loc[(qa.MAJORITY_CLASS, "macro_f1"), "value"]
+@pytest.mark.parametrize("answer, n_words, terms", [
+    ("No, I think so.", 3, ["no", "i", "think", "no i", "i think"]),
+    # spaCy's lookup lemmas: "n't" is "not", and "well" is looked up as the adjective ("good")
+    ("No. Sanctions don’t work.", 4, ["no", "sanction", "do", "not", "no sanction", "sanction do", "do not"]),
+    ("Well.", 25, ["good"]),
+    ("", 25, []),
+])
+def test_opening_terms(answer, n_words, terms):
+    assert qa.opening_terms(answer, n_words=n_words) == terms

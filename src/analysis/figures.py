@@ -211,7 +211,7 @@ STANCE_LAYERS = ("modality", "hedge", "booster", "negation")
 @lru_cache(maxsize=1)
 def _responsiveness_model():
     """The responsiveness classifier trained on every labelled QEvasion pair (deterministic; trained once)."""
-    from .qa import train_responsiveness_model
+    from .responsiveness import train_responsiveness_model
 
     return train_responsiveness_model()
 
@@ -309,13 +309,30 @@ def keyness_figure(corpus, ax=None):
 
 @paper_figure("qa-uptake", tables=("turns", "qevasion"))
 def uptake_figure(corpus, ax=None):
-    """Responsiveness of each question-answer pair of the interview, coloured by the predicted clarity."""
-    from .plots import uptake_plot
-    from .qa import score_interview
+    """Responsiveness of each question-answer pair of the interview (−1 to +1), with 95 % bootstrap intervals.
 
-    scored = score_interview(_the_interview(corpus).turns, model=_responsiveness_model())
-    return uptake_plot(scored, hue="predicted", value_label="Responsiveness (−1 to +1)",
-                       title="Does the answer take up the question?", ax=ax)
+    The intervals come from the model refitted on resampled press conferences
+    (``responsiveness.score_intervals``); no predicted class labels are drawn.
+    """
+    import numpy as np
+
+    from .plots import uptake_plot
+    from .qa import qa_pairs
+    from .responsiveness import score_intervals, score_pairs
+
+    pairs = qa_pairs(_the_interview(corpus).turns)
+    model = _responsiveness_model()
+    scored = score_pairs(pairs, model=model)
+    interval = score_intervals(pairs, model=model)
+    ax = uptake_plot(scored, value_label="Responsiveness (−1 to +1)",
+                     title="Does the answer take up the question?", ax=ax)
+    order = np.argsort(scored["pair_id"].to_numpy(), kind="stable")
+    values = scored["responsiveness"].to_numpy()[order]
+    ax.errorbar(np.arange(len(values)), values,
+                yerr=[values - interval["ci_low"].to_numpy()[order], interval["ci_high"].to_numpy()[order] - values],
+                fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
+    ax.set_ylim(-1, 1)
+    return ax
 
 
 # --- drawing and saving all of them --------------------------------------------------------------

@@ -20,6 +20,9 @@ import pandas as pd
 from .config import LEXICON_DIR
 from .errors import InputError
 from .nlp import annotate_paragraphs, get_pipeline
+from .nlp import lookup_lemma as _lookup_lemma
+from .nlp import normalise as _normalise
+from .nlp import word_forms as _word_forms
 
 MATCH_COLUMNS = ["doc_id", "turn_id", "sentence_id", "start", "end", "layer", "label", "text", "pattern"]
 _MATCH_ORDER = ["doc_id", "start", "layer", "label", "end"]
@@ -540,22 +543,6 @@ def compiled_lexicon(lexicons=None, *, layers: Sequence[str] | None = None) -> C
     return compile_lexicon(_entry_frame(lexicons.to_dict("records")))
 
 
-def _normalise(text: str) -> str:
-    """Typographic apostrophes and quotes as their ASCII forms, so ``NATO’s`` and ``NATO's`` agree."""
-    return text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-
-
-@lru_cache(maxsize=1)
-def _lemma_table():
-    return get_pipeline().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-
-
-@lru_cache(maxsize=200_000)
-def _lookup_lemma(lower: str) -> str:
-    """spaCy's lookup lemma of a lower-cased word (the word itself when the table lacks it)."""
-    return _lemma_table().get(lower, lower)
-
-
 def _glob_regex(glob: str) -> str:
     """A glob (``*`` any characters, ``?`` one) as a regular expression for a whole token."""
     return "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in glob)
@@ -648,14 +635,6 @@ def _factorized(table, name: str, *, sort: bool = False) -> tuple[np.ndarray, np
         rank[order] = np.arange(len(order))
         codes, uniques = rank[codes], uniques[order]
     return codes, uniques
-
-
-@lru_cache(maxsize=WORD_CACHE_SIZE)
-def _word_forms(text: str) -> tuple[str, str, str]:
-    """A token's text normalised, lower-cased, and its lower-cased lookup lemma."""
-    norm = _normalise(text)
-    lower = norm.lower()
-    return norm, lower, _lookup_lemma(lower)
 
 
 def _object_array(values: list) -> np.ndarray:

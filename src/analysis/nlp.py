@@ -41,6 +41,53 @@ def get_pipeline(model: str | None = None):
     return nlp
 
 
+#: Typographic apostrophes and quotes and the ASCII characters they are read as (one for one).
+_TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "“": '"', "”": '"'})
+#: Distinct word forms whose normalised form and lookup lemma :func:`word_forms` remembers.
+WORD_FORMS_CACHE_SIZE = 500_000
+
+
+def normalise(text: str) -> str:
+    """Typographic apostrophes and quotes as their ASCII forms, so ``NATO’s`` and ``NATO's`` agree.
+
+    One character for one, so offsets into the text stay valid.
+
+    >>> print(normalise("NATO’s “red line”"))
+    NATO's "red line"
+    """
+    return text.translate(_TYPOGRAPHIC)
+
+
+@lru_cache(maxsize=1)
+def _default_lemma_table():
+    return get_pipeline().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+@lru_cache(maxsize=200_000)
+def lookup_lemma(lower: str) -> str:
+    """The default pipeline's lookup lemma of a lower-cased word (the word itself when the table lacks it).
+
+    >>> lookup_lemma("sanctions")
+    'sanction'
+    """
+    return _default_lemma_table().get(lower, lower)
+
+
+@lru_cache(maxsize=WORD_FORMS_CACHE_SIZE)
+def word_forms(text: str) -> tuple[str, str, str]:
+    """A token's text normalised (:func:`normalise`), lower-cased, and its lookup lemma (:func:`lookup_lemma`).
+
+    The one way the package normalises a word: the lexicon matcher and the
+    responsiveness features both use it.
+
+    >>> word_forms("Sanctions’")
+    ("Sanctions'", "sanctions'", "sanctions'")
+    """
+    norm = normalise(text)
+    lower = norm.lower()
+    return norm, lower, lookup_lemma(lower)
+
+
 def annotate_paragraphs(
     text: str,
     paragraphs: pd.DataFrame,

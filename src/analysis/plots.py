@@ -851,6 +851,37 @@ def uptake_plot(
     return ax
 
 
+def reliability_plot(
+    table: pd.DataFrame,
+    *,
+    title: str = "Reliability of the predicted probabilities",
+    ax: Axes | None = None,
+) -> Axes:
+    """A reliability diagram: how often a label is true against the probability a model gave it.
+
+    ``table`` has ``mean_predicted`` and ``observed`` (one row per probability bin, as
+    ``analysis.responsiveness.reliability_table`` gives them) and optionally ``model``, one
+    line each. The dashed diagonal is perfect calibration; both axes run from 0 to 1.
+    """
+    _require(table, ["mean_predicted", "observed"], "reliability_plot")
+    if table.empty:
+        raise ValueError("reliability_plot: the table has no rows")
+    if ax is None:
+        _, ax = subplots(columns=1, height=2.6)
+    ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle="--")
+    groups = table.groupby("model", sort=False) if "model" in table.columns else [("", table)]
+    for name, group in groups:
+        ax.plot(group["mean_predicted"], group["observed"], marker="o", label=name or None)
+    if "model" in table.columns and table["model"].nunique() > 1:
+        ax.legend(frameon=False)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Probability given to a label")
+    ax.set_ylabel("Share of cases with that label")
+    ax.set_title(title)
+    return ax
+
+
 # --------------------------------------------------------------------------- saving
 
 

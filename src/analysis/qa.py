@@ -1,22 +1,16 @@
-"""Question–answer responsiveness: Q/A pairs, explainable features and a classifier checked against human labels.
+"""Question–answer pairs, the labelled QEvasion sample, and responsiveness features with their evidence.
 
 Does an answer take up its question? This module pairs each question of a
-parsed interview with its answer, measures responsiveness with features a
-reader can check word by word (shared content lemmas, tf-idf similarity, shared
-lexicon themes and actors, length, yes/no openings, decline/ignorance/
-clarification/deflection/hedging markers, references to the question), and
-learns from the human clarity labels of the QEvasion sample ("Clear Reply",
-"Ambivalent", "Clear Non-Reply"; Thomas et al. 2024) how those features map
-onto the coders' judgement. The model is validated by cross-validation grouped
-by press conference, beside a majority-class baseline and a tf-idf
-bag-of-words model.
-
-Published results on the same labels (about 0.73 macro-F1 for the best
-fine-tuned model of Thomas et al. 2024, and 0.89 for the best system of the
-SemEval-2026 Task 6 shared task) come from large language models evaluated on
-the official 308-pair test set. They are context for the numbers here, which
-come from a small feature model cross-validated on a 518-pair training subset:
-not a like-for-like comparison.
+parsed interview with its answer, reads the labelled QEvasion sample (Thomas
+et al. 2024), and measures responsiveness with features a reader can check
+word by word: shared content lemmas and tf-idf similarity, shared lexicon
+themes and actors, length, what the question requests (yes/no, a choice, a
+number, a name, a reason) and whether the answer's first sentences supply it,
+the answer's opening and how long it runs before taking up the question, and
+decline/ignorance/clarification/deflection/hedging markers. Words are
+normalised by :func:`analysis.nlp.word_forms` and the markers matched by the
+lexicon matcher. The model that maps the features onto the coders' labels,
+and its evaluation, are in :mod:`analysis.responsiveness`.
 """
 
 from __future__ import annotations
@@ -31,7 +25,6 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from .config import LEXICON_DIR, RAW_DIR
 from .errors import InputError
@@ -50,14 +43,13 @@ MARKER_CATEGORIES = ("decline", "ignorance", "clarification", "deflection", "hed
 #: The responsiveness features, in the order of every feature table.
 FEATURES = (
     "lemma_overlap", "tfidf_cosine", "theme_continuity", "topic_shift", "length_ratio", "answer_length",
-    "yes_no_question", "opens_with_stance", "yes_no_answered",
+    "yes_no_question", "wh_question", "choice_question", "opens_with_stance", "yes_no_answered",
+    "request_supplied", "opening_overlap", "opening_rest_similarity", "uptake_delay",
 ) + tuple(f"{category}_markers" for category in MARKER_CATEGORIES)
 PAIR_COLUMNS = [
     "doc_id", "pair_id", "question_turn_id", "answer_turn_id", "question_speaker", "answer_speaker",
     "question", "answer",
 ]
-#: Names of the evaluated models in the tables of :func:`crossval_predictions` and :func:`bootstrap_scores`.
-FEATURE_MODEL, MAJORITY_CLASS, BAG_OF_WORDS = "responsiveness features", "majority class", "tf-idf bag of words"
 #: Lexicon layers whose labels stand for what a question or an answer is about.
 TOPIC_LAYERS = ("theme", "actor")
 
@@ -414,48 +406,25 @@ def read_qevasion(path: str | Path | None = None) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
-# The markers (lexicons/responsiveness.yml)
+# The markers (lexicons/responsiveness.yml), matched by the lexicon matcher
 # --------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[\w']+|[^\w\s]")
-
-
-def _word_tokens(text: str) -> list[tuple[str, int, int]]:
-    """Lower-cased words and punctuation marks of a text with their offsets (apostrophes normalised)."""
-    return [(m.group(0).lower(), m.start(), m.end()) for m in _TOKEN.finditer(_normalise(text))]
-
-
-class PhraseIndex:
-    """Phrases indexed by their first token, to find the longest phrase starting at a token."""
-
-    def __init__(self, entries: Iterable[tuple[str, str]]):
-        """``entries`` are ``(key, phrase)`` pairs; the key (a category or kind) comes back with each match."""
-        self.entries: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
-        for key, phrase in entries:
-            words = tuple(token for token, _, _ in _word_tokens(phrase))
-            if words:
-                self.entries.setdefault(words[0], []).append((words, key, phrase))
-        for candidates in self.entries.values():
-            candidates.sort(key=lambda entry: (-len(entry[0]), entry[0], entry[1]))
-
-    def match_at(self, words: Sequence[str], i: int) -> tuple[str, str, int] | None:
-        """The longest phrase starting at ``words[i]``: ``(key, phrase, number of tokens)``, or ``None``."""
-        for phrase_words, key, phrase in self.entries.get(words[i], ()) if i < len(words) else ():
-            if tuple(words[i:i + len(phrase_words)]) == phrase_words:
-                return key, phrase, len(phrase_words)
-        return None
+#: Kinds of information a wh-question requests, as the sections of ``wh_questions`` in ``responsiveness.yml``.
+WH_KINDS = ("number", "entity", "reason", "open")
 
 
 @dataclass(frozen=True)
 class ResponsivenessMarkers:
-    """The phrases of ``responsiveness.yml``, indexed for matching."""
+    """The phrases of ``responsiveness.yml``, by section (lower case, apostrophes straight)."""
 
     categories: tuple[tuple[str, tuple[str, ...]], ...]
     openings: tuple[tuple[str, tuple[str, ...]], ...]
     opening_skips: tuple[str, ...]
-    polar_first_words: frozenset[str]
+    polar_first_words: tuple[str, ...]
     polar_tags: tuple[str, ...]
     polar_skips: tuple[str, ...]
+    wh_words: tuple[tuple[str, tuple[str, ...]], ...]
+    reason_words: tuple[str, ...]
     ignore_lemmas: frozenset[str]
     source: str = ""
 
@@ -463,36 +432,41 @@ class ResponsivenessMarkers:
         """The phrases of one marker category."""
         return dict(self.categories)[category]
 
-    @property
-    def marker_index(self) -> PhraseIndex:
-        return _index(self, "markers")
+    def entries(self) -> pd.DataFrame:
+        """Every phrase as a lexicon entry (``layer``: the section, ``label``: its category or kind).
 
-    @property
-    def opening_index(self) -> PhraseIndex:
-        return _index(self, "openings")
+        Phrases match word forms case-insensitively (``match = form``); a phrase
+        with a glob character ("what?") matches its tokens literally (``regex``).
+        """
+        sections = [("marker", self.categories), ("opening", self.openings), ("wh", self.wh_words),
+                    ("opening_skip", (("skip", self.opening_skips),)),
+                    ("polar_first", (("polar", self.polar_first_words),)),
+                    ("polar_tag", (("tag", self.polar_tags),)), ("polar_skip", (("skip", self.polar_skips),)),
+                    ("reason", (("reason", self.reason_words),))]
+        rows = []
+        for layer, groups in sections:
+            for label, phrases in groups:
+                for phrase in phrases:
+                    if "?" in phrase or "*" in phrase:
+                        pieces = [re.escape(t) for piece in phrase.split() for t in _phrase_tokens(piece)]
+                        rows.append({"layer": layer, "label": label, "pattern": " ".join(pieces), "match": "regex"})
+                    else:
+                        rows.append({"layer": layer, "label": label, "pattern": phrase, "match": "form"})
+        return pd.DataFrame(rows).assign(source=self.source)
 
-    @property
-    def opening_skip_index(self) -> PhraseIndex:
-        return _index(self, "opening_skips")
 
-    @property
-    def polar_skip_index(self) -> PhraseIndex:
-        return _index(self, "polar_skips")
+@lru_cache(maxsize=10_000)
+def _phrase_tokens(piece: str) -> tuple[str, ...]:
+    from .nlp import get_pipeline
 
-    @property
-    def polar_tag_words(self) -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(token for token, _, _ in _word_tokens(tag)) for tag in self.polar_tags)
+    return tuple(t.text for t in get_pipeline().tokenizer(piece) if not t.is_space)
 
 
-@lru_cache(maxsize=32)
-def _index(markers: ResponsivenessMarkers, which: str) -> PhraseIndex:
-    if which == "markers":
-        return PhraseIndex((c, p) for c, phrases in markers.categories for p in phrases)
-    if which == "openings":
-        return PhraseIndex((kind, p) for kind, phrases in markers.openings for p in phrases)
-    if which == "opening_skips":
-        return PhraseIndex(("skip", p) for p in markers.opening_skips)
-    return PhraseIndex(("skip", p) for p in markers.polar_skips)
+@lru_cache(maxsize=8)
+def _compiled_markers(markers: ResponsivenessMarkers):
+    from .lexicon import compile_lexicon
+
+    return compile_lexicon(markers.entries())
 
 
 def load_markers(path: str | Path | None = None) -> ResponsivenessMarkers:
@@ -507,6 +481,8 @@ def load_markers(path: str | Path | None = None) -> ResponsivenessMarkers:
 @lru_cache(maxsize=8)
 def _load_markers(path: str) -> ResponsivenessMarkers:
     import yaml
+
+    from .nlp import normalise
 
     if not Path(path).is_file():
         raise InputError(path, "file not found")
@@ -535,25 +511,20 @@ def _load_markers(path: str) -> ResponsivenessMarkers:
             if not isinstance(value, str) or not value.strip():
                 hint = " (quote yes/no/on/off: YAML reads them as true/false)" if isinstance(value, bool) else ""
                 raise InputError(path, f"{'.'.join(keys)!r} holds {value!r}, not a phrase{hint}")
-        return tuple(_normalise(v).strip().lower() for v in values)
+        return tuple(normalise(v).strip().lower() for v in values)
 
-    categories = tuple((c, phrases("markers", c, "phrases")) for c in MARKER_CATEGORIES)
-    openings = tuple((kind, phrases("answer_openings", kind)) for kind in ("affirmative", "negative", "stance"))
     return ResponsivenessMarkers(
-        categories=categories,
-        openings=openings,
+        categories=tuple((c, phrases("markers", c, "phrases")) for c in MARKER_CATEGORIES),
+        openings=tuple((kind, phrases("answer_openings", kind)) for kind in ("affirmative", "negative", "stance")),
         opening_skips=phrases("answer_openings", "skip_at_opening"),
-        polar_first_words=frozenset(phrases("polar_questions", "first_words")),
+        polar_first_words=phrases("polar_questions", "first_words"),
         polar_tags=phrases("polar_questions", "tags"),
         polar_skips=phrases("polar_questions", "skip_at_opening"),
+        wh_words=tuple((kind, phrases("wh_questions", kind)) for kind in WH_KINDS),
+        reason_words=phrases("reason_words"),
         ignore_lemmas=frozenset(phrases("ignore_lemmas")),
         source=path,
     )
-
-
-def _normalise(text: str) -> str:
-    """Typographic apostrophes to straight ones (same length, so offsets stay valid)."""
-    return text.replace("’", "'").replace("‘", "'").replace("ʼ", "'")
 
 
 @dataclass(frozen=True)
@@ -570,177 +541,175 @@ class Marker:
 def find_markers(text: str, *, markers: ResponsivenessMarkers | None = None) -> list[Marker]:
     """Every responsiveness marker in ``text``, left to right; overlapping phrases count once (longest wins).
 
-    Phrases match whole words, case-insensitively, with typographic apostrophes
-    read as straight ones; scanning left to right, the longest phrase starting
-    at a word is taken and the scan goes on after it.
+    The phrases are matched by the lexicon matcher (:func:`analysis.lexicon.match_tokens`):
+    whole tokens within a sentence, case-insensitively, with typographic apostrophes
+    read as straight ones.
 
     >>> [(m.category, m.text) for m in find_markers("Well, I'm not going to comment. We'll see.")]
     [('decline', "I'm not going to comment"), ('hedge', "We'll see")]
     """
-    return list(_markers_in(str(text), markers or load_markers()))
-
-
-@lru_cache(maxsize=20_000)
-def _markers_in(text: str, markers: ResponsivenessMarkers) -> tuple[Marker, ...]:
-    index = markers.marker_index
-    tokens = _word_tokens(text)
-    words = [token for token, _, _ in tokens]
-    found, i = [], 0
-    while i < len(words):
-        hit = index.match_at(words, i)
-        if hit is None:
-            i += 1
-            continue
-        category, phrase, length = hit
-        start, end = tokens[i][1], tokens[i + length - 1][2]
-        found.append(Marker(category, phrase, start, end, text[start:end]))
-        i += length
-    return tuple(found)
+    markers = markers or load_markers()
+    profile = _profiles([str(text)], markers)[0]
+    return [Marker(label, phrase, profile.tokens[first][0], profile.tokens[last][1],
+                   profile.text[profile.tokens[first][0]:profile.tokens[last][1]])
+            for layer, label, phrase, first, last in profile.hits if layer == "marker"]
 
 
 # --------------------------------------------------------------------------------------------
-# Text profiles: tokens, lemmas, sentences and lexicon labels of one text (cached)
+# Text profiles: tokens, sentences, lexicon labels and markers of one text (cached)
 # --------------------------------------------------------------------------------------------
+
+_NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty
+    sixty seventy eighty ninety hundred thousand million billion trillion percent half dozen january february
+    march april may june july august september october november december""".split()
+)
+
 
 @dataclass(frozen=True)
 class _Profile:
+    """One text as the features read it.
+
+    ``tokens``: every non-space token as ``(start, end, text, key, content,
+    punct, sentence)`` where ``key`` is the normalised lookup lemma
+    (:func:`analysis.nlp.word_forms`) and ``content`` marks alphabetic non-stop
+    words longer than one letter outside ``ignore_lemmas``; ``sentences``: the
+    first token of each sentence and one past its last; ``topics``: theme and
+    actor labels of the package lexicons (``"layer:label"``, matched text);
+    ``hits``: the marker lexicon's matches ``(layer, label, phrase, first token,
+    last token)``.
+    """
+
     text: str
-    words: tuple[tuple[int, int, str, str, bool], ...]  # start, end, text, lemma, alphabetic and not a stop word
+    tokens: tuple[tuple[int, int, str, str, bool, bool, int], ...]
     sentences: tuple[tuple[int, int], ...]
-    topics: tuple[tuple[str, str, str], ...]  # "layer:label", matched text, lexicon pattern (theme and actor)
+    topics: tuple[tuple[str, str], ...]
+    hits: tuple[tuple[str, str, str, int, int], ...]
+
+    def words(self) -> list[int]:
+        """Positions of the tokens that are not punctuation."""
+        return [i for i, token in enumerate(self.tokens) if not token[5]]
+
+    def content(self, first: int = 0, last: int | None = None) -> list[str]:
+        """Content lemmas of the tokens ``first`` … ``last - 1``."""
+        return [t[3] for t in self.tokens[first:last] if t[4]]
+
+    def starting(self, layer: str) -> dict[int, tuple[str, str, int]]:
+        """The matches of one marker layer by first token: ``{first: (label, phrase, last)}``."""
+        return {first: (label, phrase, last) for lay, label, phrase, first, last in self.hits if lay == layer}
 
 
-_PROFILES: dict[str, _Profile] = {}
+_PROFILES: dict[tuple, _Profile] = {}
 _MAX_PROFILES = 50_000
 
 
-def _profiles(texts: Iterable[str]) -> list[_Profile]:
-    """Token, sentence and lexicon profiles of many texts, with one pass of the spaCy pipeline and the matcher.
+def _profiles(texts: Iterable[str], markers: ResponsivenessMarkers) -> list[_Profile]:
+    """Profiles of many texts, with one pass of the spaCy pipeline and of each lexicon.
 
     The texts are laid end to end, each as a paragraph and a turn of its own,
     so sentences, phrase matches and the lexicons' context windows never cross
     from one text into another.
     """
-    from .lexicon import find_matches
-    from .nlp import annotate_paragraphs, get_pipeline
+    from .lexicon import find_matches, match_tokens
+    from .nlp import annotate_paragraphs, normalise, word_forms
 
     texts = [str(t) for t in texts]
-    todo = sorted({t for t in texts if t not in _PROFILES})
+    todo = sorted({t for t in texts if (markers, t) not in _PROFILES})
     if todo:
         if len(_PROFILES) + len(todo) > _MAX_PROFILES:
             _PROFILES.clear()
-        joined, starts = [], []
-        position = 0
-        for text in todo:
-            starts.append(position)
-            joined.append(text)
-            position += len(text) + 2
-        document = "\n\n".join(joined)
+        starts = np.concatenate([[0], np.cumsum([len(t) + 2 for t in todo])[:-1]]).astype("int64")
+        document = "\n\n".join(todo)
         paragraphs = pd.DataFrame({
-            "turn_id": np.arange(len(todo), dtype="int64"),
-            "paragraph_id": np.arange(len(todo), dtype="int64"),
-            "start": np.asarray(starts, dtype="int64"),
-            "end": np.asarray([s + len(t) for s, t in zip(starts, todo)], dtype="int64"),
+            "turn_id": np.arange(len(todo), dtype="int64"), "paragraph_id": np.arange(len(todo), dtype="int64"),
+            "start": starts, "end": starts + np.asarray([len(t) for t in todo], dtype="int64"),
         })
-        nlp = get_pipeline()
-        sentences, tokens = annotate_paragraphs(document, paragraphs, doc_id="", nlp=nlp)
-        lookup = _lemma_lookup(nlp)
-        words_by = {i: [] for i in range(len(todo))}
-        for turn, start, end, text, lower, lemma, alpha, stop, punct in zip(
-            tokens["turn_id"], tokens["start"], tokens["end"], tokens["text"], tokens["lower"],
-            tokens["lemma"], tokens["is_alpha"], tokens["is_stop"], tokens["is_punct"],
+        sentences, tokens = annotate_paragraphs(document, paragraphs, doc_id="")
+        tokens = tokens[tokens["text"].str.strip() != ""].reset_index(drop=True)
+        turn = tokens["turn_id"].to_numpy()
+        first_token = {}
+        tokens_by: dict[int, list] = {i: [] for i in range(len(todo))}
+        position: dict[int, int] = {}
+        sentence_of = tokens["sentence_id"].to_numpy()
+        for t, token_id, start, end, text, lower, lemma, alpha, stop, punct, sentence in zip(
+            turn, tokens["token_id"], tokens["start"], tokens["end"], tokens["text"], tokens["lower"],
+            tokens["lemma"], tokens["is_alpha"], tokens["is_stop"], tokens["is_punct"], sentence_of,
         ):
-            if punct:
-                continue
-            offset = starts[turn]
-            # the lookup table is case-sensitive: "Sanctions" opening a sentence is looked up lower-cased
-            lemma = lookup.get(_normalise(lower), lemma) if lemma == lower else lemma
-            words_by[turn].append((int(start) - offset, int(end) - offset, text, _normalise(lemma),
-                                   bool(alpha) and not bool(stop)))
-        sentences_by = {i: [] for i in range(len(todo))}
-        for turn, start, end in zip(sentences["turn_id"], sentences["start"], sentences["end"]):
-            sentences_by[turn].append((int(start) - starts[turn], int(end) - starts[turn]))
-        topics_by = {i: [] for i in range(len(todo))}
+            t = int(t)
+            first_token.setdefault(t, int(token_id))
+            position[int(token_id)] = len(tokens_by[t])
+            # the word's lookup lemma where the pipeline's lemma is just the lower-cased word
+            key = word_forms(text)[2] if lemma == lower else normalise(lemma)
+            content = bool(alpha) and not bool(stop) and len(key) > 1 and key not in markers.ignore_lemmas
+            tokens_by[t].append((int(start) - int(starts[t]), int(end) - int(starts[t]), text, key, content,
+                                 bool(punct), int(sentence)))
+        sentences_by: dict[int, list] = {i: [] for i in range(len(todo))}
+        for t, items in tokens_by.items():
+            ids = [item[6] for item in items]
+            for j, sid in enumerate(ids):
+                if j == 0 or sid != ids[j - 1]:
+                    sentences_by[t].append([j, j + 1])
+                else:
+                    sentences_by[t][-1][1] = j + 1
+        topics_by: dict[int, list] = {i: [] for i in range(len(todo))}
+        hits_by: dict[int, list] = {i: [] for i in range(len(todo))}
         if len(tokens):
             found = find_matches(document, tokens, sentences, doc_id="", layers=list(TOPIC_LAYERS))
             found = found.sort_values(["turn_id", "start", "end", "layer", "label"], kind="stable")
-            for turn, layer, label, matched, pattern in zip(
-                found["turn_id"], found["layer"], found["label"], found["text"], found["pattern"]
+            for t, layer, label, matched in zip(found["turn_id"], found["layer"], found["label"], found["text"]):
+                topics_by[int(t)].append((f"{layer}:{label}", str(matched)))
+            hits = match_tokens(tokens, _compiled_markers(markers), texts={"": document})
+            hits = hits.sort_values(["turn_id", "start", "end", "layer", "label"], kind="stable")
+            for t, layer, label, pattern, first, last in zip(
+                hits["turn_id"], hits["layer"], hits["label"], hits["pattern"], hits["first_token"], hits["last_token"]
             ):
-                topics_by[int(turn)].append((f"{layer}:{label}", str(matched), str(pattern)))
+                phrase = pattern.replace("\\", "") if "\\" in pattern else pattern
+                hits_by[int(t)].append((layer, label, phrase, position[int(first)], position[int(last)]))
         for i, text in enumerate(todo):
-            _PROFILES[text] = _Profile(text, tuple(words_by[i]), tuple(sentences_by[i]), tuple(topics_by[i]))
-    return [_PROFILES[t] for t in texts]
-
-
-@lru_cache(maxsize=2)
-def _lemma_lookup(nlp):
-    """The pipeline's lemma lookup table (an empty mapping for pipelines without one)."""
-    try:
-        return nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-    except (KeyError, ValueError):
-        return {}
-
-
-def _content_lemmas(profile: _Profile, markers: ResponsivenessMarkers) -> list[str]:
-    """Lemmas of alphabetic, non-stop words longer than one letter, minus the ignored forms of address."""
-    return [lemma for _, _, _, lemma, content in profile.words
-            if content and len(lemma) > 1 and lemma not in markers.ignore_lemmas]
+            _PROFILES[(markers, text)] = _Profile(text, tuple(tokens_by[i]), tuple(map(tuple, sentences_by[i])),
+                                                  tuple(topics_by[i]), tuple(hits_by[i]))
+    return [_PROFILES[(markers, t)] for t in texts]
 
 
 # --------------------------------------------------------------------------------------------
-# Tf-idf weights
+# Tf-idf similarity of question and answer (stats.tfidf_terms)
 # --------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class DocumentFrequencies:
-    """How many documents hold each term, for tf-idf weights.
+def tfidf_vectors(texts: Sequence[str], *, reference: Iterable[str] = (),
+                  markers: ResponsivenessMarkers | None = None) -> list[dict[str, float]]:
+    """The tf-idf vector of each text's content lemmas, as ``{lemma: weight}`` of unit length.
 
-    ``idf(t) = ln((1 + n) / (1 + df(t))) + 1``, scikit-learn's smoothed idf
-    (scikit-learn user guide, "Tf-idf term weighting"; Manning, Raghavan &
-    Schütze 2008, ch. 6.2); a term no document holds gets ``df = 0``, the
-    largest weight, instead of being dropped.
+    Every distinct text of ``texts`` and ``reference`` is one document of
+    :func:`analysis.stats.tfidf_terms` (scikit-learn's smoothed idf and L2
+    norm); no labels are involved. A text without content lemmas has an empty vector.
     """
+    from .stats import tfidf_terms
 
-    counts: Mapping[str, int]
-    n_documents: int
-
-    @classmethod
-    def from_texts(cls, texts: Iterable[str], *, markers: ResponsivenessMarkers | None = None) -> "DocumentFrequencies":
-        """Each distinct text is one document of content lemmas."""
-        markers = markers or load_markers()
-        distinct = sorted({str(t) for t in texts})
-        counts: Counter = Counter()
-        for profile in _profiles(distinct):
-            counts.update(set(_content_lemmas(profile, markers)))
-        return cls(dict(sorted(counts.items())), len(distinct))
-
-    def idf(self, term: str) -> float:
-        """The smoothed inverse document frequency of a term."""
-        return math.log((1 + self.n_documents) / (1 + self.counts.get(term, 0))) + 1.0
+    markers = markers or load_markers()
+    texts = [str(t) for t in texts]
+    distinct = sorted(set(texts) | {str(t) for t in reference})
+    unit = {text: f"{i:08d}" for i, text in enumerate(distinct)}
+    rows = [(unit[p.text], j, lemma) for p in _profiles(distinct, markers) for j, lemma in enumerate(p.content())]
+    if not rows:
+        return [{} for _ in texts]
+    tokens = pd.DataFrame(rows, columns=["doc_id", "token_id", "lemma"])
+    weights = tfidf_terms(tokens, unit="doc_id", by="lemma", alpha_only=False, top_n=None)
+    vectors: dict[str, dict[str, float]] = {}
+    for doc_id, term, value in zip(weights["doc_id"], weights["term"], weights["tfidf"]):
+        vectors.setdefault(doc_id, {})[term] = float(value)
+    return [vectors.get(unit[t], {}) for t in texts]
 
 
-def _tfidf_vector(lemmas: Sequence[str], weights: DocumentFrequencies) -> dict[str, float]:
-    """Raw term counts times idf, scaled to unit length (L2)."""
-    vector = {term: count * weights.idf(term) for term, count in sorted(Counter(lemmas).items())}
-    norm = math.sqrt(sum(v * v for v in vector.values()))
-    return {term: value / norm for term, value in vector.items()} if norm else {}
-
-
-def tfidf_cosine(question: str, answer: str, *, weights: DocumentFrequencies | None = None,
+def tfidf_cosine(question: str, answer: str, *, reference: Iterable[str] = (),
                  markers: ResponsivenessMarkers | None = None) -> float:
     """Cosine similarity of the tf-idf vectors of two texts' content lemmas (0 when either has none).
 
-    Without ``weights`` the two texts are the only documents.
+    The two texts and ``reference`` are the documents (see :func:`tfidf_vectors`).
 
     >>> round(tfidf_cosine("Will sanctions hurt the economy?", "Sanctions will not hurt our economy."), 3)
     1.0
     """
-    markers = markers or load_markers()
-    weights = weights or DocumentFrequencies.from_texts([question, answer], markers=markers)
-    q_profile, a_profile = _profiles([question, answer])
-    q_vec = _tfidf_vector(_content_lemmas(q_profile, markers), weights)
-    a_vec = _tfidf_vector(_content_lemmas(a_profile, markers), weights)
+    q_vec, a_vec = tfidf_vectors([question, answer], reference=reference, markers=markers)
     return float(sum(value * a_vec.get(term, 0.0) for term, value in q_vec.items()))
 
 
@@ -752,74 +721,98 @@ _ADDRESS_WORDS = frozenset(
     "mr mrs ms madam sir president minister chancellor secretary general dr excellency excellencies everyone "
     "everybody ma'am".split()
 )
-_PUNCTUATION = frozenset(list(",;:.!?—–-\"“”'()[]"))
+#: Sentences at the start of an answer in which it should supply what the question requests.
+ANSWER_HEAD_SENTENCES = 3
 
 
-def _polar_sentence(sentence: str, markers: ResponsivenessMarkers) -> bool:
-    """Is a question sentence a yes/no question (by its first word or a closing tag)?
-
-    Leading conjunctions and fillers (``polar_questions.skip_at_opening``) and
-    an address before a comma ("Mr. President, …", "President Putin, …") are
-    passed over before the first word is read.
-    """
-    words = [token for token, _, _ in _word_tokens(sentence)]
-    while words and words[-1] in ('"', "”", "'", ")"):
-        words.pop()
-    if any(len(tag) <= len(words) and tuple(words[-len(tag):]) == tag for tag in markers.polar_tag_words):
-        return True
-    i = 0
+def _sentence_opening(profile: _Profile, first: int, last: int, skips: dict) -> int:
+    """The token where a sentence's first word stands, after punctuation, fillers and an address before a comma."""
+    tokens, i = profile.tokens, first
     for _ in range(20):
-        while i < len(words) and words[i] in _PUNCTUATION:
+        while i < last and tokens[i][5]:
             i += 1
-        skip = markers.polar_skip_index.match_at(words, i)
-        if skip:
-            i += skip[2]
+        if i in skips:
+            i = skips[i][2] + 1
             continue
-        comma = next((j for j in range(i, min(i + 8, len(words))) if words[j] == ","), None)
-        if comma is not None and _ADDRESS_WORDS & set(words[i:comma]):
+        comma = next((j for j in range(i, min(i + 8, last)) if tokens[j][2] == ","), None)
+        if comma is not None and _ADDRESS_WORDS & {tokens[j][2].lower().rstrip(".") for j in range(i, comma)}:
             i = comma + 1
             continue
         break
-    return i < len(words) and words[i] in markers.polar_first_words
+    return i
 
 
-def _question_sentences(profile: _Profile) -> list[str]:
+def _asking_sentences(profile: _Profile) -> list[tuple[int, int]]:
     """The question's interrogative sentences (all its sentences when none ends in '?')."""
-    sentences = [profile.text[s:e] for s, e in profile.sentences]
-    asking = [s for s in sentences if s.rstrip("\"”’') ").endswith("?")]
-    return asking or sentences
+    asking = [(s, e) for s, e in profile.sentences
+              if profile.text[profile.tokens[s][0]:profile.tokens[e - 1][1]].rstrip("\"”’') ").endswith("?")]
+    return asking or list(profile.sentences)
 
 
-def _answer_opening(answer: str, found: list[Marker], markers: ResponsivenessMarkers) -> tuple[str, str] | None:
+def _requests(profile: _Profile) -> list[tuple[str, str, list[str]]]:
+    """What each asking sentence requests: ``(kind, sentence, alternatives)``.
+
+    ``kind`` is ``choice`` (a yes/no question offering alternatives joined by
+    "or"), ``polar`` (yes/no: an auxiliary or modal first, or a closing tag),
+    one of :data:`WH_KINDS` for a wh-question (``number``: "how many", "when";
+    ``entity``: "who", "which", "where"; ``reason``: "why"; ``open``: "what",
+    "how"), or ``statement`` for anything else.
+    """
+    polar_skips, polar_first = profile.starting("polar_skip"), profile.starting("polar_first")
+    wh, tags = profile.starting("wh"), profile.starting("polar_tag")
+    found = []
+    for first, last in _asking_sentences(profile):
+        sentence = profile.text[profile.tokens[first][0]:profile.tokens[last - 1][1]]
+        end = last - 1
+        while end > first and profile.tokens[end][2] in ('"', "”", "'", ")", "’"):
+            end -= 1
+        tagged = any(tag_last == end for start, (_, _, tag_last) in tags.items() if first <= start)
+        i = _sentence_opening(profile, first, last, polar_skips)
+        kind = "statement"
+        if i < last and i in wh:
+            kind = wh[i][0]
+        elif tagged or (i < last and i in polar_first):
+            kind = "polar"
+        alternatives: list[str] = []
+        if kind in ("polar", "statement"):
+            for j in range(first + 1, last - 1):
+                word = profile.tokens[j][2].lower()
+                if word == "or" and profile.tokens[j + 1][2].lower() not in ("not", "no", "?"):
+                    alternatives += [t[3] for t in profile.tokens[max(first, j - 3):min(last, j + 4)]
+                                     if t[4] or any(ch.isdigit() for ch in t[2])]
+            if alternatives:
+                kind = "choice"
+        found.append((kind, sentence, sorted(set(alternatives))))
+    return found
+
+
+def _answer_opening(profile: _Profile) -> tuple[str, str] | None:
     """The yes/no or stance phrase the answer opens with (after fillers and a vocative), as (kind, text).
 
     An opening that is itself a decline, ignorance or clarification marker
     ("I don't know", "I won't be discussing …") is not a stance.
     """
-    tokens = _word_tokens(answer)
-    words = [token for token, _, _ in tokens]
-    non_reply = {m.start for m in found if m.category in ("decline", "ignorance", "clarification")}
-    i = 0
+    tokens = profile.tokens
+    openings, skips = profile.starting("opening"), profile.starting("opening_skip")
+    non_reply = {first for layer, label, _, first, _ in profile.hits
+                 if layer == "marker" and label in ("decline", "ignorance", "clarification")}
+    i, n = 0, len(tokens)
     for _ in range(12):
-        while i < len(words) and words[i] in _PUNCTUATION:
+        while i < n and tokens[i][5]:
             i += 1
-        if i >= len(words):
+        if i >= n:
             return None
-        hit = markers.opening_index.match_at(words, i)
-        if hit:
-            kind, _, length = hit
-            if tokens[i][1] in non_reply:
-                return None
-            return kind, answer[tokens[i][1]:tokens[i + length - 1][2]]
-        skip = markers.opening_skip_index.match_at(words, i)
-        if skip:
-            i += skip[2]
+        if i in openings:
+            kind, _, last = openings[i]
+            return None if i in non_reply else (kind, profile.text[tokens[i][0]:tokens[last][1]])
+        if i in skips:
+            i = skips[i][2] + 1
             continue
         # a vocative: one or two capitalised words and a comma ("Ed, going into Iraq …")
         for size in (1, 2):
             names = tokens[i:i + size]
-            if (len(names) == size and i + size < len(words) and words[i + size] == ","
-                    and all(answer[s:s + 1].isupper() and w not in ("i", "we") for w, s, _ in names)):
+            if (len(names) == size and i + size < n and tokens[i + size][2] == ","
+                    and all(t[2][:1].isupper() and t[2].lower() not in ("i", "we") and not t[5] for t in names)):
                 i += size + 1
                 break
         else:
@@ -827,11 +820,34 @@ def _answer_opening(answer: str, found: list[Marker], markers: ResponsivenessMar
     return None
 
 
-def _pair_analysis(question: str, answer: str, weights: DocumentFrequencies,
+def _supplies(kind: str, alternatives: list[str], head: _Profile, head_end: int, opening, q_content: set) -> list[str]:
+    """The answer's words (in its first sentences) that supply what one asking sentence requests."""
+    tokens = head.tokens[:head_end]
+    sentence_starts = {s for s, _ in head.sentences}
+    if kind == "polar":
+        return [opening[1]] if opening else []
+    if kind == "choice":
+        return sorted({t[2] for t in tokens if t[3] in alternatives})
+    if kind == "number":
+        return [t[2] for t in tokens if any(ch.isdigit() for ch in t[2]) or t[2].lower() in _NUMBER_WORDS][:5]
+    if kind == "entity":
+        return [t[2] for j, t in enumerate(tokens)
+                if t[2][:1].isupper() and t[2].isalpha() and j not in sentence_starts and t[2] != "I"][:5]
+    if kind == "reason":
+        reasons = head.starting("reason")
+        return [head.text[tokens[j][0]:tokens[last][1]] for j, (_, _, last) in sorted(reasons.items())
+                if j < head_end][:5]
+    return sorted({t[2] for t in tokens if t[3] in q_content})[:5]
+
+
+def _set_cosine(a: set, b: set) -> float:
+    return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
+
+
+def _pair_analysis(q: _Profile, a: _Profile, q_vec: Mapping[str, float], a_vec: Mapping[str, float],
                    markers: ResponsivenessMarkers) -> list[tuple[str, float, list[str]]]:
     """Every feature of one pair with the words behind it: ``[(feature, value, evidence), ...]``."""
-    q_profile, a_profile = _profiles([question, answer])
-    q_lemmas, a_lemmas = _content_lemmas(q_profile, markers), _content_lemmas(a_profile, markers)
+    q_lemmas, a_lemmas = q.content(), a.content()
     rows: list[tuple[str, float, list[str]]] = []
 
     # content-lemma overlap: share of the question's distinct content lemmas that the answer uses
@@ -840,19 +856,16 @@ def _pair_analysis(question: str, answer: str, weights: DocumentFrequencies,
     rows.append(("lemma_overlap", len(shared) / len(q_set) if q_set else 0.0, shared))
 
     # tf-idf cosine, with the shared terms that contribute most
-    q_vec, a_vec = _tfidf_vector(q_lemmas, weights), _tfidf_vector(a_lemmas, weights)
     contributions = {t: q_vec[t] * a_vec[t] for t in q_vec if t in a_vec}
     top = sorted(contributions.items(), key=lambda tc: (-tc[1], tc[0]))
     rows.append(("tfidf_cosine", float(sum(contributions.values())), [f"{t} ({c:.3f})" for t, c in top[:10]]))
 
     # theme and actor labels of the package lexicons: continuity and shift
-    q_topics, a_topics = q_profile.topics, a_profile.topics
-    q_labels = sorted({label for label, _, _ in q_topics})
-    a_labels = sorted({label for label, _, _ in a_topics})
+    q_labels = sorted({label for label, _ in q.topics})
+    a_labels = sorted({label for label, _ in a.topics})
     a_words: dict[str, list[str]] = {}
-    for label, matched, _ in a_topics:
-        a_words.setdefault(label, [])
-        if matched not in a_words[label]:
+    for label, matched in a.topics:
+        if matched not in a_words.setdefault(label, []):
             a_words[label].append(matched)
     kept = [label for label in q_labels if label in a_labels]
     new = [label for label in a_labels if label not in q_labels]
@@ -862,26 +875,70 @@ def _pair_analysis(question: str, answer: str, weights: DocumentFrequencies,
                  [f"{label}: {', '.join(a_words[label])}" for label in new]))
 
     # length of the answer, relative to the question
-    n_q, n_a = len(q_profile.words), len(a_profile.words)
+    a_words_at = a.words()
+    n_q, n_a = len(q.words()), len(a_words_at)
     rows.append(("length_ratio", math.log2((n_a + 1) / (n_q + 1)), [f"answer {n_a} words, question {n_q} words"]))
     rows.append(("answer_length", math.log2(n_a + 1), [f"answer {n_a} words"]))
 
-    # yes/no questions and answers that open with a yes/no or a stance
-    asking = _question_sentences(q_profile)
-    polar = [s for s in asking if _polar_sentence(s, markers)]
-    polar_share = len(polar) / len(asking) if asking else 0.0
-    found = find_markers(answer, markers=markers)
-    opening = _answer_opening(answer, found, markers)
-    rows.append(("yes_no_question", polar_share, polar))
+    # what the question requests, and whether the answer's first sentences supply it
+    requests = _requests(q)
+    n_ask = len(requests) or 1
+    polar = [s for kind, s, _ in requests if kind in ("polar", "choice")]
+    wh = [f"{kind}: {s}" for kind, s, _ in requests if kind in WH_KINDS]
+    choice = [f"{s} ({', '.join(alts)})" for kind, s, alts in requests if kind == "choice"]
+    opening = _answer_opening(a)
+    head_end = a.sentences[min(len(a.sentences), ANSWER_HEAD_SENTENCES) - 1][1] if a.sentences else 0
+    supplied = []
+    for kind, sentence, alternatives in requests:
+        words = _supplies(kind, alternatives, a, head_end, opening, q_set)
+        if words:
+            supplied.append(f"{kind}: {', '.join(words)}")
+    rows.append(("yes_no_question", len(polar) / n_ask if requests else 0.0, polar))
+    rows.append(("wh_question", len(wh) / n_ask if requests else 0.0, wh))
+    rows.append(("choice_question", len(choice) / n_ask if requests else 0.0, choice))
     rows.append(("opens_with_stance", 1.0 if opening else 0.0, [f"{opening[0]}: {opening[1]}"] if opening else []))
-    rows.append(("yes_no_answered", polar_share * (1.0 if opening else 0.0),
+    rows.append(("yes_no_answered", (len(polar) / n_ask if requests else 0.0) * (1.0 if opening else 0.0),
                  [f"{opening[0]}: {opening[1]}"] if opening and polar else []))
+    rows.append(("request_supplied", len(supplied) / n_ask if requests else 0.0, supplied))
+
+    # the answer's opening: does its first sentence take up the question, and does the rest stay on it?
+    first_end = a.sentences[0][1] if a.sentences else 0
+    opening_set = set(a.content(0, first_end))
+    rest_set = set(a.content(first_end))
+    opening_shared = sorted(q_set & opening_set)
+    rows.append(("opening_overlap", len(opening_shared) / len(q_set) if q_set else 0.0, opening_shared))
+    rows.append(("opening_rest_similarity", _set_cosine(opening_set, rest_set) if rest_set else 1.0,
+                 sorted(opening_set & rest_set)))
+    # how far the answer runs before any content word of the question appears
+    before = next((k for k, j in enumerate(a_words_at) if a.tokens[j][4] and a.tokens[j][3] in q_set), n_a)
+    delay_evidence = ([f"{before} words before '{a.tokens[a_words_at[before]][2]}'"] if before < n_a
+                      else [f"no word of the question in {n_a} words"])
+    rows.append(("uptake_delay", math.log2(before + 1), delay_evidence))
 
     # markers of declining, not knowing, asking back, deflecting, hedging and of referring to the question
+    found = [(label, first, last) for layer, label, _, first, last in a.hits if layer == "marker"]
     for category in MARKER_CATEGORIES:
-        hits = [m for m in found if m.category == category]
-        rows.append((f"{category}_markers", float(len(hits)), [f"{m.text} [{m.start}:{m.end}]" for m in hits]))
+        hits = [(a.tokens[f][0], a.tokens[l][1]) for label, f, l in found if label == category]
+        rows.append((f"{category}_markers", float(len(hits)), [f"{a.text[s:e]} [{s}:{e}]" for s, e in hits]))
     return rows
+
+
+#: Words of an answer's opening whose lemmas (and pairs of lemmas) :func:`opening_terms` gives.
+OPENING_WORDS = 25
+
+
+def opening_terms(answer: str, *, markers: ResponsivenessMarkers | None = None, n_words: int = OPENING_WORDS) -> list[str]:
+    """The lemmas of the answer's first ``n_words`` words, and each pair of neighbours ("i think", "not go").
+
+    Every word counts, stop words included ("no", "I think", "well"): the
+    normalised lookup lemmas of :func:`analysis.nlp.word_forms`, punctuation left out.
+
+    >>> opening_terms("No, I think so.", n_words=3)
+    ['no', 'i', 'think', 'no i', 'i think']
+    """
+    profile = _profiles([str(answer)], markers or load_markers())[0]
+    lemmas = [profile.tokens[i][3] for i in profile.words()[:n_words]]
+    return lemmas + [f"{a} {b}" for a, b in zip(lemmas, lemmas[1:])]
 
 
 def _check_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -897,10 +954,21 @@ def _texts(column: pd.Series) -> list[str]:
     return ["" if pd.isna(value) else str(value) for value in column]
 
 
+def _analyses(pairs: pd.DataFrame, *, reference: Iterable[str] | None,
+              markers: ResponsivenessMarkers | None) -> list[list[tuple[str, float, list[str]]]]:
+    _check_pairs(pairs)
+    markers = markers or load_markers()
+    questions, answers = _texts(pairs["question"]), _texts(pairs["answer"])
+    profiles = _profiles(questions + answers, markers)
+    vectors = tfidf_vectors(questions + answers, reference=reference or (), markers=markers)
+    n = len(questions)
+    return [_pair_analysis(profiles[i], profiles[n + i], vectors[i], vectors[n + i], markers) for i in range(n)]
+
+
 def pair_features(
     pairs: pd.DataFrame,
     *,
-    weights: DocumentFrequencies | None = None,
+    reference: Iterable[str] | None = None,
     markers: ResponsivenessMarkers | None = None,
 ) -> pd.DataFrame:
     """The responsiveness features of each (question, answer) pair, one row per pair (same index).
@@ -911,30 +979,36 @@ def pair_features(
       ``|Q ∩ A| / |Q|`` (the containment of Q in A; Broder 1997, "On the resemblance and
       containment of documents").
     - ``tfidf_cosine``: cosine of the tf-idf vectors of question and answer content lemmas
-      (Salton & Buckley 1988; weights as in :class:`DocumentFrequencies`; without ``weights``
-      every distinct question and answer of ``pairs`` is one document).
+      (Salton & Buckley 1988; :func:`tfidf_vectors`: the documents are every distinct question
+      and answer of ``pairs`` and the texts of ``reference``).
     - ``theme_continuity``: share of the question's theme and actor labels (package lexicons) that
       the answer names too (0 when the question names none).
     - ``topic_shift``: share of the answer's theme and actor labels that the question does not name
       (0 when the answer names none, so very short answers score 0).
     - ``length_ratio``: ``log2((answer words + 1) / (question words + 1))``; ``answer_length``:
       ``log2(answer words + 1)``.
-    - ``yes_no_question``: share of the question's interrogative sentences that are yes/no questions.
+    - ``yes_no_question``, ``wh_question``, ``choice_question``: shares of the question's
+      interrogative sentences that request a yes/no, a wh-answer (a number or date, an entity,
+      a reason, or open content), or a choice between alternatives joined by "or".
     - ``opens_with_stance``: 1 when the answer opens with a yes/no or a stance ("Yes", "No",
       "Absolutely", "I don't think", …), after fillers ("Well,") and a vocative; an opening that is
       itself a decline, ignorance or clarification marker is not a stance.
     - ``yes_no_answered``: ``yes_no_question * opens_with_stance``.
+    - ``request_supplied``: share of the interrogative sentences whose request the answer's first
+      three sentences supply: a yes/no opening, one of the alternatives, a number or date, a
+      name, a reason ("because"), or (other questions) a content word of the question.
+    - ``opening_overlap``: share of the question's content lemmas in the answer's first sentence.
+    - ``opening_rest_similarity``: cosine of the content-lemma sets of the answer's first sentence
+      and the rest (1 for a one-sentence answer); low when the answer pivots after its opening.
+    - ``uptake_delay``: ``log2(1 + words before the first content word of the question)`` in the
+      answer (all its words when none comes).
     - ``<category>_markers``: how many decline, ignorance, clarification, deflection, hedge and
       question-reference markers of ``responsiveness.yml`` the answer contains.
 
     :func:`pair_evidence` gives the words behind each value.
     """
-    _check_pairs(pairs)
-    markers = markers or load_markers()
-    questions, answers = _texts(pairs["question"]), _texts(pairs["answer"])
-    weights = weights or DocumentFrequencies.from_texts(questions + answers, markers=markers)
-    _profiles(questions + answers)
-    values = [[value for _, value, _ in _pair_analysis(q, a, weights, markers)] for q, a in zip(questions, answers)]
+    analyses = _analyses(pairs, reference=reference, markers=markers)
+    values = [[value for _, value, _ in rows] for rows in analyses]
     return pd.DataFrame(np.asarray(values, dtype=float).reshape(len(values), len(FEATURES)),
                         columns=list(FEATURES), index=pairs.index)
 
@@ -943,7 +1017,7 @@ def pair_evidence(
     question: str,
     answer: str,
     *,
-    weights: DocumentFrequencies | None = None,
+    reference: Iterable[str] | None = None,
     markers: ResponsivenessMarkers | None = None,
 ) -> pd.DataFrame:
     """The evidence behind each feature of one pair: ``feature, value, evidence``.
@@ -951,414 +1025,30 @@ def pair_evidence(
     ``evidence`` lists the words that made the value: the shared lemmas, the
     shared terms with their contribution to the cosine, the theme and actor
     labels kept or newly introduced with the answer's words for them, the word
-    counts, the yes/no question sentences and the answer's opening, and each
-    marker as matched with its character offsets in the answer.
+    counts, the question's requests and the answer's words that supply them,
+    the answer's opening, and each marker as matched with its character offsets
+    in the answer. (:func:`features_evidence` does the same for many pairs.)
 
-    >>> ev = pair_evidence("Do you support sanctions?", "No, I don't support sanctions.")  # doctest: +SKIP
-    >>> ev.set_index("feature").loc["lemma_overlap", "evidence"]                            # doctest: +SKIP
+    >>> ev = pair_evidence("Do you support sanctions?", "No, I don't support sanctions.")
+    >>> ev.set_index("feature").loc["lemma_overlap", "evidence"]
     'sanction; support'
     """
-    markers = markers or load_markers()
-    weights = weights or DocumentFrequencies.from_texts([question, answer], markers=markers)
-    rows = _pair_analysis(str(question), str(answer), weights, markers)
+    pairs = pd.DataFrame({"question": [str(question)], "answer": [str(answer)]})
+    return features_evidence(pairs, reference=reference, markers=markers).drop(columns="pair")
+
+
+def features_evidence(
+    pairs: pd.DataFrame,
+    *,
+    reference: Iterable[str] | None = None,
+    markers: ResponsivenessMarkers | None = None,
+) -> pd.DataFrame:
+    """The evidence behind each feature of each pair (long table): ``pair`` (position in ``pairs``),
+    ``feature, value, evidence``; the values are those of :func:`pair_features` for the same arguments."""
+    analyses = _analyses(pairs, reference=reference, markers=markers)
     return pd.DataFrame({
-        "feature": [name for name, _, _ in rows],
-        "value": np.asarray([value for _, value, _ in rows], dtype=float),
-        "evidence": ["; ".join(items) for _, _, items in rows],
+        "pair": np.repeat(np.arange(len(analyses), dtype="int64"), len(FEATURES)),
+        "feature": [name for rows in analyses for name, _, _ in rows],
+        "value": np.asarray([value for rows in analyses for _, value, _ in rows], dtype=float),
+        "evidence": ["; ".join(items) for rows in analyses for _, _, items in rows],
     })
-
-
-# --------------------------------------------------------------------------------------------
-# The classifier
-# --------------------------------------------------------------------------------------------
-
-def _check_labels(y) -> np.ndarray:
-    labels = np.asarray([str(v) for v in (y.tolist() if hasattr(y, "tolist") else list(y))], dtype=object)
-    unknown = sorted(set(labels) - set(CLARITY_LABELS))
-    if unknown:
-        raise ValueError(f"unknown clarity label(s) {unknown}; expected {list(CLARITY_LABELS)}")
-    return labels
-
-
-class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
-    """Predict the clarity of an answer ("Clear Reply", "Ambivalent", "Clear Non-Reply") from its features.
-
-    ``fit(X, y)``, ``predict(X)`` and ``predict_proba(X)`` take a DataFrame with
-    ``question`` and ``answer`` columns; ``y`` holds the clarity labels as
-    QEvasion spells them. The model is a multinomial logistic regression
-    (scikit-learn's ``LogisticRegression``, L2 penalty ``1/C``) on the
-    standardised features of :func:`pair_features`; the tf-idf document
-    frequencies come from the training pairs only. Learned state:
-    ``weights_`` (document frequencies), ``scaler_``, ``model_``, ``classes_``.
-
-    Context, not a like-for-like comparison: the published results on these labels
-    (about 0.73 macro-F1 for the best fine-tuned model of Thomas et al. 2024, 0.89 for
-    the best SemEval-2026 Task 6 system) come from large language models on the
-    official test set; this is a small, explainable feature model.
-
-    >>> model = ResponsivenessClassifier().fit(train[["question", "answer"]], train["clarity_label"])  # doctest: +SKIP
-    >>> model.predict_proba(pairs)                                                                     # doctest: +SKIP
-    """
-
-    def __init__(self, *, C: float = 1.0, class_weight: str | dict | None = "balanced", max_iter: int = 2000,
-                 markers_path: str | None = None):
-        self.C = C
-        self.class_weight = class_weight
-        self.max_iter = max_iter
-        self.markers_path = markers_path
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
-
-    def _features(self, X: pd.DataFrame) -> np.ndarray:
-        return pair_features(_check_pairs(X), weights=self.weights_, markers=self.markers_).to_numpy()
-
-    def fit(self, X: pd.DataFrame, y) -> "ResponsivenessClassifier":
-        """Learn document frequencies, feature scaling and the logistic regression from labelled pairs."""
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.preprocessing import StandardScaler
-
-        _check_pairs(X)
-        labels = _check_labels(y)
-        if len(labels) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(labels)} labels")
-        self.markers_ = load_markers(self.markers_path)
-        self.weights_ = DocumentFrequencies.from_texts(_texts(X["question"]) + _texts(X["answer"]),
-                                                       markers=self.markers_)
-        features = self._features(X)
-        self.scaler_ = StandardScaler().fit(features)
-        self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        self.model_.fit(self.scaler_.transform(features), labels)
-        self.classes_ = self.model_.classes_
-        return self
-
-    def _check_fitted(self) -> None:
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self, "model_")
-
-    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
-        """The logistic regression's scores, one column per class of ``classes_``."""
-        self._check_fitted()
-        return self.model_.decision_function(self.scaler_.transform(self._features(X)))
-
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """Class probabilities, one column per class of ``classes_``."""
-        self._check_fitted()
-        return self.model_.predict_proba(self.scaler_.transform(self._features(X)))
-
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """The most probable clarity label of each pair."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """The names of the features the model weighs (:data:`FEATURES`)."""
-        return np.asarray(FEATURES, dtype=object)
-
-
-def informative_features(model: ResponsivenessClassifier) -> pd.DataFrame:
-    """The fitted model's coefficients: ``label, feature, coefficient``, strongest first within each label.
-
-    Coefficients are on standardised features: the change in the label's log-odds
-    (multinomial logistic regression) for one standard deviation of the feature.
-    """
-    model._check_fitted()
-    coefficients = model.model_.coef_
-    rows = [(label, feature, float(coefficients[i, j]))
-            for i, label in enumerate(model.classes_) for j, feature in enumerate(FEATURES)]
-    table = pd.DataFrame(rows, columns=["label", "feature", "coefficient"])
-    table["_order"] = table["label"].map({label: i for i, label in enumerate(CLARITY_LABELS)})
-    table["_size"] = -table["coefficient"].abs()
-    table = table.sort_values(["_order", "_size", "feature"], kind="stable")
-    return table.drop(columns=["_order", "_size"]).reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Evaluation: grouped cross-validation, baselines, bootstrap intervals
-# --------------------------------------------------------------------------------------------
-
-def conference_groups(data: pd.DataFrame) -> pd.Series:
-    """The press conference of each row: ``conference``, else ``url``, else ``title`` and ``date``."""
-    if "conference" in data.columns:
-        return data["conference"].astype(str)
-    if "url" in data.columns:
-        return data["url"].astype(str)
-    if {"title", "date"} <= set(data.columns):
-        return data["title"].astype(str) + " | " + data["date"].astype(str)
-    raise ValueError("cannot tell press conferences apart: no 'conference', 'url' or 'title' and 'date' column")
-
-
-def conference_folds(data: pd.DataFrame, *, n_splits: int = 5, seed: int = 0) -> pd.Series:
-    """The test fold (0 … n_splits-1) of each row; all pairs of one press conference share a fold.
-
-    Folds come from scikit-learn's ``StratifiedGroupKFold`` (shuffled with
-    ``seed``), which keeps each conference in one fold and the label shares of
-    the folds close to the whole sample's.
-    """
-    from sklearn.model_selection import StratifiedGroupKFold
-
-    groups = conference_groups(data).to_numpy()
-    labels = data["clarity_label"].astype(str).to_numpy()
-    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    folds = np.full(len(data), -1, dtype="int64")
-    for fold, (_, test) in enumerate(splitter.split(np.zeros(len(data)), labels, groups)):
-        folds[test] = fold
-    return pd.Series(folds, index=data.index, name="fold")
-
-
-def baseline_models() -> dict[str, BaseEstimator]:
-    """The comparison models: the majority class, and tf-idf bag-of-words logistic regression.
-
-    The bag-of-words model weighs the words of question and answer separately
-    (scikit-learn ``TfidfVectorizer`` defaults on each column) in a logistic
-    regression with the same class weighting as :class:`ResponsivenessClassifier`.
-    """
-    from sklearn.compose import ColumnTransformer
-    from sklearn.dummy import DummyClassifier
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
-    bag = Pipeline([
-        ("tfidf", ColumnTransformer([("question", TfidfVectorizer(), "question"),
-                                     ("answer", TfidfVectorizer(), "answer")])),
-        ("logistic", LogisticRegression(class_weight="balanced", max_iter=2000)),
-    ])
-    return {MAJORITY_CLASS: DummyClassifier(strategy="most_frequent"), BAG_OF_WORDS: bag}
-
-
-def crossval_predictions(
-    data: pd.DataFrame,
-    *,
-    models: Mapping[str, BaseEstimator] | None = None,
-    n_splits: int = 5,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Out-of-fold predictions of each model under grouped cross-validation.
-
-    ``data`` needs ``question``, ``answer``, ``clarity_label`` and a
-    conference column (see :func:`conference_groups`). ``models`` defaults to
-    :class:`ResponsivenessClassifier` and :func:`baseline_models`. Each model is
-    cloned and fitted on the training folds only. Returns one row per model and
-    pair: ``model, row`` (position in ``data``), ``conference, fold, label,
-    predicted``.
-    """
-    _check_pairs(data)
-    if models is None:
-        models = {FEATURE_MODEL: ResponsivenessClassifier(), **baseline_models()}
-    folds = conference_folds(data, n_splits=n_splits, seed=seed).to_numpy()
-    groups = conference_groups(data).to_numpy()
-    X = data[["question", "answer"]].reset_index(drop=True)
-    y = _check_labels(data["clarity_label"])
-    frames = []
-    for name, estimator in models.items():
-        predicted = np.empty(len(X), dtype=object)
-        for fold in range(n_splits):
-            test = folds == fold
-            model = clone(estimator).fit(X[~test], y[~test])
-            predicted[test] = model.predict(X[test])
-        frames.append(pd.DataFrame({
-            "model": name, "row": np.arange(len(X), dtype="int64"), "conference": groups,
-            "fold": folds, "label": y, "predicted": predicted,
-        }))
-    table = pd.concat(frames, ignore_index=True)
-    table["label"] = table["label"].astype(str)
-    table["predicted"] = table["predicted"].astype(str)
-    return table
-
-
-def _confusion(labels: np.ndarray, predicted: np.ndarray, classes: Sequence[str], weights: np.ndarray) -> np.ndarray:
-    """Weighted confusion matrices, one per row of ``weights`` (shape: resamples × classes × classes)."""
-    index = {c: i for i, c in enumerate(classes)}
-    k = len(classes)
-    cells = np.asarray([index[t] * k + index[p] for t, p in zip(labels, predicted)], dtype="int64")
-    onehot = np.zeros((len(cells), k * k))
-    onehot[np.arange(len(cells)), cells] = 1.0
-    return (np.atleast_2d(weights) @ onehot).reshape(-1, k, k)
-
-
-def _scores_from_confusion(matrices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Accuracy and macro-F1 of each confusion matrix.
-
-    F1 of a class is ``2 TP / (2 TP + FP + FN)`` (the harmonic mean of precision and
-    recall; van Rijsbergen 1979), 0 when the class is never true nor predicted
-    correctly; macro-F1 is the unweighted mean over the classes that occur as
-    true or predicted labels (scikit-learn's ``f1_score(average="macro")``).
-    """
-    tp = np.diagonal(matrices, axis1=1, axis2=2)
-    true_totals, predicted_totals = matrices.sum(axis=2), matrices.sum(axis=1)
-    total = matrices.sum(axis=(1, 2))
-    accuracy = np.divide(tp.sum(axis=1), total, out=np.zeros_like(total), where=total > 0)
-    denominator = true_totals + predicted_totals
-    f1 = np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
-    present = denominator > 0
-    macro = np.divide((f1 * present).sum(axis=1), present.sum(axis=1),
-                      out=np.zeros_like(total), where=present.sum(axis=1) > 0)
-    return accuracy, macro
-
-
-def macro_f1(labels: Sequence[str], predicted: Sequence[str]) -> float:
-    """Macro-averaged F1 over the classes present in either sequence (as scikit-learn computes it)."""
-    labels, predicted = np.asarray(labels, dtype=object), np.asarray(predicted, dtype=object)
-    classes = sorted(set(labels) | set(predicted))
-    return float(_scores_from_confusion(_confusion(labels, predicted, classes, np.ones(len(labels))))[1][0])
-
-
-def bootstrap_scores(
-    predictions: pd.DataFrame,
-    *,
-    n_boot: int = 1000,
-    seed: int = 0,
-    level: float = 0.95,
-    differences: Sequence[tuple[str, str]] = (),
-) -> pd.DataFrame:
-    """Accuracy and macro-F1 of each model with percentile bootstrap intervals, resampling press conferences.
-
-    Pairs of one conference (and the sub-questions sharing one answer) are not
-    independent, so each resample draws conferences with replacement and keeps
-    all their pairs (cluster bootstrap; Field & Welsh 2007); the interval is the
-    percentile interval of the resampled scores (Efron & Tibshirani 1993,
-    ch. 13). Every model is scored on the same resamples, so ``differences``
-    (pairs of model names ``(model, reference)``) adds paired rows for
-    ``model − reference``. Returns ``model, metric, value, ci_low, ci_high,
-    n_pairs, n_conferences, n_boot``.
-    """
-    if not 0 < level < 1:
-        raise ValueError("level must lie between 0 and 1")
-    rng = np.random.default_rng(seed)
-    conferences = sorted(set(predictions["conference"]))
-    position = {c: i for i, c in enumerate(conferences)}
-    draws = rng.integers(0, len(conferences), size=(n_boot, len(conferences)))
-    multiplicity = np.zeros((n_boot, len(conferences)))
-    np.add.at(multiplicity, (np.repeat(np.arange(n_boot), len(conferences)), draws.ravel()), 1.0)
-    scores: dict[str, tuple[int, list, list]] = {}
-    for name, group in predictions.groupby("model", sort=False):
-        group = group.sort_values("row")
-        classes = sorted(set(group["label"]) | set(group["predicted"]))
-        labels, predicted = group["label"].to_numpy(), group["predicted"].to_numpy()
-        row_conference = np.asarray([position[c] for c in group["conference"]])
-        point = _scores_from_confusion(_confusion(labels, predicted, classes, np.ones(len(group))))
-        resampled = _scores_from_confusion(_confusion(labels, predicted, classes, multiplicity[:, row_conference]))
-        scores[name] = (len(group), [float(p[0]) for p in point], list(resampled))
-    entries = [(name, *scores[name]) for name in scores]
-    for model, reference in differences:
-        if model not in scores or reference not in scores:
-            raise KeyError(f"no predictions of {model!r} or {reference!r}")
-        n, point_m, boot_m = scores[model]
-        _, point_r, boot_r = scores[reference]
-        entries.append((f"{model} − {reference}", n, [a - b for a, b in zip(point_m, point_r)],
-                        [a - b for a, b in zip(boot_m, boot_r)]))
-    alpha = (1 - level) / 2
-    rows = []
-    for name, n, point, resampled in entries:
-        for metric, value, values in zip(("accuracy", "macro_f1"), point, resampled):
-            low, high = np.quantile(values, [alpha, 1 - alpha])
-            rows.append((name, metric, value, float(low), float(high), n, len(conferences), n_boot))
-    return pd.DataFrame(rows, columns=["model", "metric", "value", "ci_low", "ci_high", "n_pairs",
-                                       "n_conferences", "n_boot"])
-
-
-def evaluate_responsiveness(
-    data: pd.DataFrame | None = None,
-    *,
-    n_splits: int = 5,
-    n_boot: int = 1000,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Grouped cross-validated accuracy and macro-F1, with bootstrap intervals, of the model and its baselines.
-
-    ``data`` defaults to :func:`read_qevasion`. Pairs of one press conference
-    never sit in both the training and the test folds (:func:`conference_folds`).
-
-    For context only: the published macro-F1 on these labels, about 0.73 for the best
-    fine-tuned model of Thomas et al. (2024) and 0.89 for the best system of the
-    SemEval-2026 Task 6 shared task, comes from large language models on the official
-    308-pair test set; the scores here come from 518 training pairs in cross-validation.
-    """
-    data = read_qevasion() if data is None else data
-    predictions = crossval_predictions(data, n_splits=n_splits, seed=seed)
-    return bootstrap_scores(predictions, n_boot=n_boot, seed=seed,
-                            differences=[(FEATURE_MODEL, BAG_OF_WORDS), (FEATURE_MODEL, MAJORITY_CLASS)])
-
-
-# --------------------------------------------------------------------------------------------
-# Applying the model to an interview
-# --------------------------------------------------------------------------------------------
-
-def train_responsiveness_model(data: pd.DataFrame | None = None, **params) -> ResponsivenessClassifier:
-    """A :class:`ResponsivenessClassifier` fitted on all labelled pairs (default: :func:`read_qevasion`)."""
-    data = read_qevasion() if data is None else data
-    return ResponsivenessClassifier(**params).fit(data[["question", "answer"]], data["clarity_label"])
-
-
-def score_pairs(pairs: pd.DataFrame, *, model: ResponsivenessClassifier | None = None) -> pd.DataFrame:
-    """Responsiveness of each (question, answer) pair with its features and a one-line summary of evidence.
-
-    Adds to ``pairs``: every feature of :data:`FEATURES`; ``p_clear_reply``,
-    ``p_ambivalent``, ``p_clear_non_reply`` (the model's probabilities);
-    ``predicted``; ``responsiveness = p_clear_reply - p_clear_non_reply`` (from −1,
-    surely no reply, to +1, surely a clear reply); ``rank`` (1 = most responsive;
-    ties by order); and ``evidence`` (shared lemmas, themes kept and introduced,
-    opening, markers). ``model`` defaults to :func:`train_responsiveness_model`.
-    """
-    _check_pairs(pairs)
-    model = model or train_responsiveness_model()
-    model._check_fitted()
-    X = pairs[["question", "answer"]]
-    features = pair_features(X, weights=model.weights_, markers=model.markers_)
-    probabilities = model.predict_proba(X)
-    column = {label: i for i, label in enumerate(model.classes_)}
-    scored = pd.concat([pairs, features], axis=1)
-    for label in CLARITY_LABELS:
-        name = "p_" + label.lower().replace(" ", "_").replace("-", "_")
-        scored[name] = probabilities[:, column[label]] if label in column else 0.0
-    scored["predicted"] = model.classes_[np.argmax(probabilities, axis=1)]
-    scored["responsiveness"] = scored["p_clear_reply"] - scored["p_clear_non_reply"]
-    order = np.lexsort((np.arange(len(scored)), -scored["responsiveness"].to_numpy()))
-    rank = np.empty(len(scored), dtype="int64")
-    rank[order] = np.arange(1, len(scored) + 1)
-    scored["rank"] = rank
-    scored["evidence"] = [_evidence_summary(q, a, model) for q, a in zip(_texts(X["question"]), _texts(X["answer"]))]
-    return scored
-
-
-def _evidence_summary(question: str, answer: str, model: ResponsivenessClassifier) -> str:
-    """One line: the non-empty evidence of the features that have any."""
-    parts = []
-    for name, _, items in _pair_analysis(question, answer, model.weights_, model.markers_):
-        if items and name not in ("length_ratio", "answer_length", "tfidf_cosine", "yes_no_answered"):
-            shown = items if name != "yes_no_question" else [f"{len(items)} yes/no sentence(s)"]
-            parts.append(f"{name}: {', '.join(shown[:8])}")
-    return " | ".join(parts)
-
-
-def score_interview(turns: pd.DataFrame, *, model: ResponsivenessClassifier | None = None) -> pd.DataFrame:
-    """Responsiveness of each question–answer pair of a parsed interview (see :func:`score_pairs`).
-
-    ``turns`` is a turns table (e.g. ``load_corpus().turns`` for one document, or
-    ``parse_transcript(text).turns``). The model defaults to one trained on all
-    QEvasion pairs: US press conferences, so scores on another genre (a written,
-    translated interview) are a transfer of the coders' judgement, to be read with
-    the evidence beside them.
-    """
-    return score_pairs(qa_pairs(turns), model=model)
-
-
-def explain_pairs(pairs: pd.DataFrame, *, model: ResponsivenessClassifier | None = None) -> pd.DataFrame:
-    """The evidence behind every feature of every pair (long table): the pair's columns other than the
-    texts, then ``feature, value, evidence`` (see :func:`pair_evidence`)."""
-    _check_pairs(pairs)
-    model = model or train_responsiveness_model()
-    keys = [c for c in pairs.columns if c not in ("question", "answer")]
-    frames = []
-    for (_, row), question, answer in zip(pairs.iterrows(), _texts(pairs["question"]), _texts(pairs["answer"])):
-        evidence = pair_evidence(question, answer, weights=model.weights_, markers=model.markers_)
-        for key in keys:
-            evidence[key] = row[key]
-        frames.append(evidence[keys + ["feature", "value", "evidence"]])
-    if not frames:
-        return pd.DataFrame(columns=keys + ["feature", "value", "evidence"])
-    return pd.concat(frames, ignore_index=True)
