@@ -217,7 +217,12 @@ def stage_times(paths: list[Path], scratch: Path) -> dict[str, float]:
     import pyarrow as pa
 
     from analysis.corpus import (
-        DOCUMENT_TABLES, _joined_tables, _matches_table, part_file, part_of, write_table_atomic,
+        DOCUMENT_TABLES,
+        _joined_tables,
+        _matches_table,
+        part_file,
+        part_of,
+        write_table_atomic,
     )
     from analysis.lexicon import match_documents
     from analysis.nlp import annotate_paragraphs_arrow, get_pipeline

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import analyse_file
 
 from analysis.features import (
     CONDITIONAL_MARKERS,
@@ -23,6 +22,7 @@ from analysis.features import (
     matches_near,
 )
 from analysis.sources import read_manifest
+from conftest import analyse_file
 
 HERE = Path(__file__).resolve().parent
 RAW = HERE.parent / "data" / "raw"

@@ -471,9 +471,9 @@ def test_overlap_resolution_follows_the_stated_rule(spans):
     candidates = pd.DataFrame(list(rows.values()), columns=["entry", "first", "last"])
     chosen = lexicon._resolve_overlaps(candidates, view, compiled)
     e = candidates["entry"].to_numpy()
-    f, l = candidates["first"].to_numpy(), candidates["last"].to_numpy()
+    f, last = candidates["first"].to_numpy(), candidates["last"].to_numpy()
     expected = _greedy_reference(
-        entries["layer"].to_numpy()[e], f, l, view.end[l] - view.start[f], entries["is_block"].to_numpy()[e],
+        entries["layer"].to_numpy()[e], f, last, view.end[last] - view.start[f], entries["is_block"].to_numpy()[e],
         entries["label"].to_numpy()[e], e,
     )
     pd.testing.assert_frame_equal(chosen, candidates.iloc[expected].reset_index(drop=True))

@@ -10,28 +10,28 @@ from analysis.corpus import parse_document
 from analysis.markup import article_to_text, markdown_to_text
 from analysis.sources import read_document
 from analysis.transcripts import event_kind, parse_transcript, uncovered_characters
-
 from conftest import RAW_DIR
 
 NBSP = "\u00a0"
+BREAK = "  "  # two spaces at a line end: a hard line break in Markdown
 
 BRIEFING = f"""---
 title: "Press Briefing by Press Secretary Jen\\_Psaki, March 1,\\_2022"
 date: '2022-03-01'
 source_url: https://example.gov/briefing
 ---
-{NBSP}  
+{NBSP}{BREAK}
 James S. Brady Press Briefing Room
 
-1:58 P.M. EST  
-{NBSP}  
+1:58 P.M. EST{BREAK}
+{NBSP}{BREAK}
 MS. PSAKI:{NBSP} Hi, everyone.{NBSP} I have two items at the top. We are imposing sanctions
-on the Central Bank \\[of Russia\\] today.{NBSP}  
-{NBSP}  
+on the Central Bank \\[of Russia\\] today.{NBSP}{BREAK}
+{NBSP}{BREAK}
     Go ahead, Trevor? No — Trevor is first.
 
-Q{NBSP}{NBSP}{NBSP} Thanks, Jen.{NBSP} Will the President speak to Putin this week?  
-{NBSP}  
+Q{NBSP}{NBSP}{NBSP} Thanks, Jen.{NBSP} Will the President speak to Putin this week?{BREAK}
+{NBSP}{BREAK}
 MS. PSAKI:{NBSP} Not this week. (Laughter.){NBSP} He has no plans.
 
 MS. PSAKI:{NBSP} Go ahead, Trevor.

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import nbformat
-import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
 import re
 import shutil
 
+import nbformat
 import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analysis.report import (
-    FigureCard, NotebookCard, ReadingCard, execute_notebook, index_page, make_report, notebook_card,
-    notebook_paths, notebook_to_html, reading_documents, write_notebook, write_site,
+    FigureCard,
+    NotebookCard,
+    ReadingCard,
+    execute_notebook,
+    index_page,
+    make_report,
+    notebook_card,
+    notebook_paths,
+    notebook_to_html,
+    reading_documents,
+    write_notebook,
+    write_site,
 )
 from conftest import PROJECT_DIR
 

@@ -8,7 +8,12 @@ import pytest
 
 from analysis.errors import InputError, RawDataChangedError
 from analysis.sources import (
-    decode_bytes, describe_raw_files, doc_id_from_path, find_documents, read_document, read_manifest,
+    decode_bytes,
+    describe_raw_files,
+    doc_id_from_path,
+    find_documents,
+    read_document,
+    read_manifest,
     verify_checksums,
 )
 from conftest import INTERVIEW, RAW_DIR

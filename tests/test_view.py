@@ -14,7 +14,6 @@ from analysis.corpus import Corpus
 from analysis.errors import UnknownNameError
 from analysis.view import Element, markup, render
 
-
 VOID = frozenset({"meta", "input", "br", "img", "link", "hr", "wbr"})
 
 

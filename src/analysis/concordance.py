@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -175,7 +175,7 @@ def _span_context(hits: pd.DataFrame, spans: pd.DataFrame, keys: list[str], toke
     )
     keyword = _token_context(tokens, hits, 0)[1]
     left, right = [], []
-    for start, end, s_start, s_end, text in zip(
+    for start, end, s_start, _s_end, text in zip(
         located["start"], located["end"], located["s_start"], located["s_end"], located["text"]
     ):
         if pd.isna(s_start):

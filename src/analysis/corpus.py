@@ -18,7 +18,12 @@ from . import __version__, config
 from .errors import AnalysisError, InputError
 from .files import atomic_path, write_atomic
 from .sources import (
-    MANIFEST_COLUMNS, doc_id_from_path, file_sha256, find_documents, read_document, read_manifest,
+    MANIFEST_COLUMNS,
+    doc_id_from_path,
+    file_sha256,
+    find_documents,
+    read_document,
+    read_manifest,
     verify_checksums,
 )
 
@@ -58,7 +63,7 @@ class Corpus:
             raise KeyError(f"no document {doc_id!r} in the corpus")
         return rows.iloc[0]
 
-    def subset(self, doc_ids=None, **where) -> "Corpus":
+    def subset(self, doc_ids=None, **where) -> Corpus:
         """The corpus restricted to some documents: by id, or by ``documents`` columns.
 
         >>> corpus.subset(kind="interview")                      # doctest: +SKIP

@@ -943,16 +943,16 @@ def _join_touching(entry: np.ndarray, first: np.ndarray, last: np.ndarray, patte
         return entry, first, last, patterns
     key = pd.factorize(pd.Series(layers).str.cat(pd.Series(labels), sep="\x00"))[0]
     order = np.lexsort((first, key))
-    k, f, l = key[order], first[order], last[order]
+    k, f, end = key[order], first[order], last[order]
     touches = np.zeros(len(order), dtype=bool)
-    touches[1:] = ((k[1:] == k[:-1]) & (f[1:] == l[:-1] + 1) & (view.group[f[1:]] == view.group[l[:-1]])
+    touches[1:] = ((k[1:] == k[:-1]) & (f[1:] == end[:-1] + 1) & (view.group[f[1:]] == view.group[end[:-1]])
                    & joinable[order][1:])
     if not touches.any():
         return entry, first, last, patterns
     starts = np.flatnonzero(~touches)
     ends = np.concatenate([starts[1:], [len(order)]]) - 1
     joined_patterns = [" + ".join(patterns[order[a:b + 1]]) for a, b in zip(starts, ends)]
-    return (entry[order[starts]], first[order[starts]], l[ends],
+    return (entry[order[starts]], first[order[starts]], end[ends],
             _object_array(joined_patterns))
 
 
@@ -994,7 +994,7 @@ def _lexicon_matches(tokens, compiled: CompiledLexicon, texts: Mapping[str, str]
     if texts is not None:
         span_text = [texts[d][s:e] for d, s, e in zip(docs.tolist(), starts.tolist(), ends.tolist())]
     else:
-        span_text = [_join_tokens(view, f, l) for f, l in zip(first, last)]
+        span_text = [_join_tokens(view, f, e) for f, e in zip(first, last)]
     return pd.DataFrame({
         "doc_id": pd.array(docs, dtype="str"),
         "turn_id": view.turn_id[first],

@@ -18,10 +18,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -889,7 +889,7 @@ def _pair_analysis(q: _Profile, a: _Profile, q_vec: Mapping[str, float], a_vec: 
     opening = _answer_opening(a)
     head_end = a.sentences[min(len(a.sentences), ANSWER_HEAD_SENTENCES) - 1][1] if a.sentences else 0
     supplied = []
-    for kind, sentence, alternatives in requests:
+    for kind, _sentence, alternatives in requests:
         words = _supplies(kind, alternatives, a, head_end, opening, q_set)
         if words:
             supplied.append(f"{kind}: {', '.join(words)}")
@@ -918,7 +918,7 @@ def _pair_analysis(q: _Profile, a: _Profile, q_vec: Mapping[str, float], a_vec: 
     # markers of declining, not knowing, asking back, deflecting, hedging and of referring to the question
     found = [(label, first, last) for layer, label, _, first, last in a.hits if layer == "marker"]
     for category in MARKER_CATEGORIES:
-        hits = [(a.tokens[f][0], a.tokens[l][1]) for label, f, l in found if label == category]
+        hits = [(a.tokens[f][0], a.tokens[e][1]) for label, f, e in found if label == category]
         rows.append((f"{category}_markers", float(len(hits)), [f"{a.text[s:e]} [{s}:{e}]" for s, e in hits]))
     return rows
 

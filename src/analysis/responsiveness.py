@@ -19,14 +19,21 @@ like-for-like comparison.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from .qa import (
-    CLARITY_LABELS, FEATURES, _check_pairs, _texts, features_evidence, load_markers, opening_terms, pair_features,
+    CLARITY_LABELS,
+    FEATURES,
+    _check_pairs,
+    _texts,
+    features_evidence,
+    load_markers,
+    opening_terms,
+    pair_features,
     qa_pairs,
     read_qevasion,
 )
@@ -160,7 +167,7 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
         best = max(scores.values())
         return next(key for key, score in scores.items() if score >= best - 1e-12)
 
-    def fit(self, X: pd.DataFrame, y) -> "ResponsivenessClassifier":
+    def fit(self, X: pd.DataFrame, y) -> ResponsivenessClassifier:
         """Learn document frequencies, scaling, ``C``, the word weight and the logistic regression from labelled pairs."""
         from sklearn.preprocessing import StandardScaler
 

@@ -187,7 +187,7 @@ class Transcript:
 class _Para:
     start: int
     end: int
-    label: "_Label | None" = None
+    label: _Label | None = None
     kind: str = ""
 
 
@@ -451,7 +451,7 @@ def _implicit_labels(text: str, paras: list[_Para]) -> list[int]:
         asks = ["?" in text[p.start:p.end] for _, p, _ in dashes]
         first = "answer" if not asks[0] and len(asks) > 1 and asks[1] else "question"
         other = "answer" if first == "question" else "question"
-        for n, (i, p, m) in enumerate(dashes):
+        for n, (_, p, m) in enumerate(dashes):
             role = first if n % 2 == 0 else other
             p.label = _Label(end=m.end(), name="-", qa=role)
         return [i for i, _, _ in dashes]
@@ -903,7 +903,7 @@ class _Speakers:
             if key in self.moderators or key in self.audience or key in journalists:
                 continue
             mostly_asks = turns[key] >= 2 and asking[key] / turns[key] >= 0.5
-            if briefing and turns[key] >= 2 and chairing[key] / turns[key] >= 0.5 and not _name_key(key) in named:
+            if briefing and turns[key] >= 2 and chairing[key] / turns[key] >= 0.5 and _name_key(key) not in named:
                 self.moderators.add(key)  # a named call moderator ("MR. HASAN") who mostly gives the floor
             elif _name_key(key) in named or (label.upper and briefing):
                 self.principals.add(key)
