@@ -40,7 +40,7 @@ DOCUMENT_COLUMNS = [
     "n_turns", "n_tokens", "page_date", "encoding", "source", "licence",
 ]
 STATE_FILE = "_build.json"
-_CODE_MODULES = ("sources.py", "transcripts.py", "nlp.py", "lexicon.py", "corpus.py")
+_CODE_MODULES = ("sources.py", "markup.py", "transcripts.py", "nlp.py", "lexicon.py", "corpus.py")
 
 
 @dataclass

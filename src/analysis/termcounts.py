@@ -42,7 +42,7 @@ def select_tokens(
     with an unknown year never matches a year filter. Example::
 
         answers = select_tokens(corpus.tokens, corpus.turns, corpus.documents,
-                                role="answer", kind="interview")
+                                role="answer", doc_id="darchiev-interfax")
     """
     mask = np.ones(len(tokens), dtype=bool)
     if doc_id is not None:
@@ -135,7 +135,7 @@ def subset_term_counts(
     Example (the interview's answers against Russia's statements)::
 
         tables = corpus.tokens, corpus.turns, corpus.documents
-        answers = subset_term_counts(*tables, role="answer", kind="interview")
+        answers = subset_term_counts(*tables, role="answer", doc_id="darchiev-interfax")
         russia = subset_term_counts(*tables, kind="speech", country="Russia", year_range=(1992, 2024))
         keyness(answers, russia)
     """
