@@ -740,3 +740,67 @@ def rate_intervals(
     table = pd.DataFrame(rows, columns=keys + INTERVAL_COLUMNS).drop(columns=["_all"], errors="ignore")
     table.attrs.update(per=per, n_boot=n_boot, level=level, seed=seed, unit=unit)
     return table
+
+
+#: The three sources of the capitals' comparison, in the order of tables and figures.
+CAPITAL_SOURCES = ("Interview", "Kremlin", "White House")
+
+
+def capital_sources(documents: pd.DataFrame, *, interview: str = "darchiev-interfax") -> pd.DataFrame:
+    """The interview, the Kremlin's transcripts and the White House's briefings, with a ``source`` column.
+
+    Kremlin: Russia's documents of every kind but ``speech`` (the UN statements) and the
+    interview; White House: the United States' documents but ``speech``. ``source`` is one of
+    :data:`CAPITAL_SOURCES`, an ordered categorical. Raises ``ValueError`` if one is missing.
+
+    >>> sources = capital_sources(corpus.documents)                   # doctest: +SKIP
+    """
+    not_speech = documents["kind"] != "speech"
+    source = pd.Series(pd.NA, index=documents.index, dtype="object")
+    source[not_speech & (documents["country"] == "Russia")] = "Kremlin"
+    source[not_speech & (documents["country"] == "United States of America")] = "White House"
+    source[documents["doc_id"] == interview] = "Interview"
+    chosen = documents.assign(source=source)[source.notna()]
+    absent = [name for name in CAPITAL_SOURCES if name not in set(chosen["source"])]
+    if absent:
+        raise ValueError(f"no document of the source(s) {absent} (interview id {interview!r})")
+    chosen = chosen.assign(source=pd.Categorical(chosen["source"], categories=list(CAPITAL_SOURCES), ordered=True))
+    return chosen.reset_index(drop=True)
+
+
+def label_intervals(
+    matches: pd.DataFrame,
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    turns: pd.DataFrame,
+    labels: Sequence[str],
+    layer: str = "theme",
+    by: str = "source",
+    roles: str | Sequence[str] | None = "answer",
+    **options,
+) -> pd.DataFrame:
+    """:func:`rate_intervals` of several labels of a layer, one group of ``documents`` per value of ``by``.
+
+    A group of several documents is resampled by document; a group of one document (the
+    interview) by turn, the only spread it has: the ``unit`` column says which. ``options``
+    go to :func:`rate_intervals` (``per``, ``n_boot``, ``level``, ``seed``). Columns:
+    ``label``, ``by``, ``unit`` and :data:`INTERVAL_COLUMNS`, in the order of ``labels`` and ``by``.
+
+    >>> label_intervals(corpus.matches, corpus.tokens, capital_sources(corpus.documents),
+    ...                 turns=corpus.turns, labels=["sanctions", "nato"])          # doctest: +SKIP
+    """
+    sizes = documents.groupby(by, sort=True, observed=True)["doc_id"].nunique()
+    parts = []
+    for label in labels:
+        for unit, groups in (("document", sizes.index[sizes > 1]), ("turn", sizes.index[sizes == 1])):
+            if not len(groups):
+                continue
+            chosen = documents[documents[by].isin(list(groups))]
+            table = rate_intervals(matches, tokens, chosen, feature=f"{layer}:{label}", by=by, turns=turns,
+                                   roles=roles, unit=unit, **options)
+            parts.append(table.assign(label=label, unit=unit))
+    result = pd.concat(parts, ignore_index=True)
+    result["_order"] = result["label"].map({label: i for i, label in enumerate(labels)})
+    result = result.sort_values(["_order", by], kind="stable", ignore_index=True)
+    return result[["label", by, "unit"] + INTERVAL_COLUMNS]

@@ -335,6 +335,56 @@ def uptake_figure(corpus, ax=None):
     return ax
 
 
+# --- figures of the two capitals' question-and-answer transcripts --------------------------------
+
+#: Where 24 February 2022 falls on an axis of months 1-12 (a month's middle at its number).
+INVASION_MONTH = 2 + (24 - 15) / 28
+
+
+@paper_figure("capitals-themes-answers", tables=("documents", "turns", "tokens", "matches"))
+def capitals_themes_figure(corpus, ax=None):
+    """Sanctions, NATO and reciprocity per 10,000 answer tokens: the interview, the Kremlin, the White House.
+
+    Intervals: 95 % percentile bootstrap, resampling documents (the interview: its answers).
+    """
+    from .features import capital_sources, label_intervals
+    from .plots import interval_plot
+
+    sources = capital_sources(corpus.documents)
+    table = label_intervals(corpus.matches, corpus.tokens, sources, turns=corpus.turns, labels=KEY_THEMES)
+    ax = interval_plot(table, y="source", hue="label", title="The three themes in answers", ax=ax)
+    ax.set_xscale("symlog", linthresh=1.0, linscale=0.5)
+    ax.set_xlim(0, 150)
+    _set_height(ax, 2.6)
+    return ax
+
+
+@paper_figure("whitehouse-sanctions-by-month", tables=("documents", "turns", "tokens", "matches"))
+def whitehouse_sanctions_by_month(corpus, ax=None):
+    """Sanctions per 10,000 tokens of journalists' questions and officials' answers, White House, 2022, by month.
+
+    Intervals: 95 % percentile bootstrap over the month's briefings. The dotted line is 24 February.
+    """
+    import pandas as pd
+
+    from .features import capital_sources, rate_intervals
+    from .plots import rate_over_time
+
+    sources = capital_sources(corpus.documents)
+    white_house = sources[sources["source"] == "White House"]
+    parts = [rate_intervals(corpus.matches, corpus.tokens, white_house, feature="theme:sanctions", by="month",
+                            turns=corpus.turns, roles=role).assign(turns=name)
+             for role, name in (("question", "Questions"), ("answer", "Answers"))]
+    rates = pd.concat(parts, ignore_index=True)
+    ax = rate_over_time(rates, x="month", group="turns", title="Sanctions at the White House, 2022", ax=ax)
+    ax.axvline(INVASION_MONTH, color="0.3", linestyle=":", linewidth=0.8)
+    ax.annotate("24 Feb", (INVASION_MONTH, ax.get_ylim()[1]), xytext=(3, -8), textcoords="offset points",
+                fontsize="small", color="0.3")
+    ax.set_xticks(range(1, 13), ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"])
+    ax.set_xlabel("Month of 2022")
+    return ax
+
+
 # --- drawing and saving all of them --------------------------------------------------------------
 
 def draw_figure(name: str, corpus=None):
