@@ -6,8 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import figures
-
 DOC = "darchiev-interfax"
 
 
