@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis import figures
+
 DOC = "darchiev-interfax"
 
 
@@ -45,3 +47,13 @@ def test_theme_points_are_answer_rates_of_each_source(drawn, corpus):
     assert any(x == pytest.approx(expected, rel=1e-12) for x in points)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Interview", "Kremlin", "White House"]
     assert ax.get_xscale() == "symlog"
+
+
+def test_keyness_grid_counts_are_the_interviews_answer_words(drawn, corpus):
+    ax = drawn("keyness-three-references")
+    tokens, _ = _role_rows(corpus, {DOC}, "answer")
+    words = tokens[tokens["is_alpha"].astype(bool)]["lower"].value_counts()
+    for label in ax.get_yticklabels():
+        term, count = label.get_text().rsplit(" (", 1)
+        assert words[term] == int(count.rstrip(")").replace(",", ""))
+    assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == list(figures.REFERENCE_NAMES)

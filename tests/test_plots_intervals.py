@@ -49,3 +49,17 @@ def test_rate_over_time_draws_bootstrap_intervals_when_given():
     segments = [s for c in ax.collections for s in c.get_segments()]
     assert sorted((s[0][1], s[1][1]) for s in segments) == [(1.0, 5.0), (6.0, 14.0), (12.0, 31.0)]
     assert "95 % bootstrap interval" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_keyness_grid_shows_each_signed_g2_and_darkens_key_cells():
+    table = pd.DataFrame({"term": ["ottawa", "russian"], "target": [3, 12],
+                          "g2 A": [28.5, 13.4], "key A": [True, False],
+                          "g2 B": [33.6, np.nan], "key B": [True, False]})
+    ax = plots.keyness_grid_plot(table, ["A", "B"])
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["28.5", "33.6", "13.4", "–"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["ottawa (3)", "russian (12)"]
+    image = ax.get_images()[0].get_array()
+    assert image.tolist() == [[1.0, 1.0], [0.0, 0.0]]
+    with pytest.raises(ValueError, match="lacks column"):
+        plots.keyness_grid_plot(table, ["A", "C"])

@@ -352,10 +352,12 @@ def capitals_themes_figure(corpus, ax=None):
 
     sources = capital_sources(corpus.documents)
     table = label_intervals(corpus.matches, corpus.tokens, sources, turns=corpus.turns, labels=KEY_THEMES)
-    ax = interval_plot(table, y="source", hue="label", title="The three themes in answers", ax=ax)
+    ax = interval_plot(table.replace({"label": {"nato": "NATO"}}), y="source", hue="label", legend="lower right",
+                       title="The three themes in answers", ax=ax)
+    ax.set_ylim(3.5, -0.5)  # room for the legend below the last row
     ax.set_xscale("symlog", linthresh=1.0, linscale=0.5)
     ax.set_xlim(0, 150)
-    _set_height(ax, 2.6)
+    _set_height(ax, 2.9)
     return ax
 
 
@@ -382,6 +384,44 @@ def whitehouse_sanctions_by_month(corpus, ax=None):
                 fontsize="small", color="0.3")
     ax.set_xticks(range(1, 13), ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"])
     ax.set_xlabel("Month of 2022")
+    return ax
+
+
+#: The three reference corpora of the interview's answers, by name, in the order of tables and figures.
+REFERENCE_NAMES = ("Kremlin answers", "White House answers", "Russia, UN")
+
+
+def reference_term_counts(corpus) -> tuple:
+    """Term counts of the interview's answers and of its three references (``REFERENCE_NAMES``)."""
+    from .features import capital_sources, country_documents
+    from .termcounts import subset_term_counts
+
+    tables = corpus.tokens, corpus.turns, corpus.documents
+    sources = capital_sources(corpus.documents)
+    ids = {name: sources.loc[sources["source"] == name, "doc_id"].tolist() for name in ("Kremlin", "White House")}
+    target = subset_term_counts(*tables, doc_id=INTERVIEW_ID, role="answer")
+    references = {
+        "Kremlin answers": subset_term_counts(*tables, doc_id=ids["Kremlin"], role="answer"),
+        "White House answers": subset_term_counts(*tables, doc_id=ids["White House"], role="answer"),
+        "Russia, UN": subset_term_counts(*tables, doc_id=country_documents(corpus.documents, ["Russia"])["doc_id"]
+                                         .tolist()),
+    }
+    return target, references
+
+
+@paper_figure("keyness-three-references", tables=("documents", "turns", "tokens"))
+def keyness_three_references(corpus, ax=None):
+    """Keywords of the interview's answers against Kremlin answers, White House answers and Russia's UN statements.
+
+    G² (4-cell, signed) with Wilson's BIC threshold, terms seen at least 3 times; dark cells: key.
+    """
+    from .plots import keyness_grid_plot
+    from .stats import keyness_across
+
+    target, references = reference_term_counts(corpus)
+    table = keyness_across(target, references)
+    ax = keyness_grid_plot(table, REFERENCE_NAMES, n=20, title="Keywords against three references", ax=ax)
+    _set_height(ax, 4.2)
     return ax
 
 

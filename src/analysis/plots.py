@@ -396,6 +396,7 @@ def interval_plot(
     high: str = "ci_high",
     order: Sequence[Any] | None = None,
     per: int = 10_000,
+    legend: str = "best",
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -405,7 +406,7 @@ def interval_plot(
     follow ``order`` (else the table's order), top to bottom; each ``hue`` (a theme) has its
     own colour and marker, so the points stay apart in greyscale. The whiskers are the
     ``low``-``high`` interval; a point of a group resampled by turn (``unit == "turn"``) is
-    drawn hollow, and the legend says so.
+    drawn hollow, and the legend (placed at ``legend``, a Matplotlib location) says so.
     """
     _require(table, [y, value, low, high] + ([hue] if hue else []), "interval_plot")
     if table.empty:
@@ -437,10 +438,54 @@ def interval_plot(
         handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
                               markeredgecolor="0.3", markersize=4, label="hollow: turns resampled"))
     if hue:
-        ax.legend(handles=handles, title=_humanise(hue), loc="best")
+        ax.legend(handles=handles, title=_humanise(hue), loc=legend)
     ax.set_xlabel(f"Rate per {per:,} tokens (95 % interval)")
     ax.set_ylabel("")
     ax.set_title(title or f"{_humanise(value)} with intervals")
+    return ax
+
+
+def keyness_grid_plot(
+    table: pd.DataFrame,
+    references: Sequence[str],
+    *,
+    n: int = 20,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Keywords against several references as a grid: one row per term, one column per reference.
+
+    ``table`` is :func:`analysis.stats.keyness_across` output, ``references`` the names it was
+    given. The first ``n`` rows are drawn in the table's order (sturdiest first); a cell is
+    dark where the term is key against that reference and pale where not, and shows the
+    signed G² ("–" where the term is too rare to test). The target's raw count follows the term.
+    """
+    _require(table, ["term", "target"] + [f"{kind} {name}" for name in references for kind in ("g2", "key")],
+             "keyness_grid_plot")
+    if table.empty:
+        raise ValueError("keyness_grid_plot: the table has no rows")
+    shown = table.head(n)
+    if ax is None:
+        _, ax = subplots(columns=1, height=0.6 + 0.16 * len(shown))
+    key = np.column_stack([shown[f"key {name}"].to_numpy(dtype=bool) for name in references]).astype(float)
+    ax.imshow(key, cmap="Greys", vmin=-0.35, vmax=1.6, aspect="auto", interpolation="nearest")
+    for i in range(len(shown)):
+        for j, name in enumerate(references):
+            value = shown[f"g2 {name}"].iloc[i]
+            text = "–" if pd.isna(value) else f"{value:.1f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
+                    color="white" if key[i, j] else "black")
+    import textwrap
+
+    ax.set_xticks(range(len(references)), [textwrap.fill(str(name), 12) for name in references])
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(shown)), [f"{t} ({c:,})" for t, c in zip(shown["term"], shown["target"])])
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_xlabel("Signed G²; dark: key")
+    ax.set_ylabel("Keyword (count in target)")
+    ax.set_title(title or "Keywords against each reference")
     return ax
 
 

@@ -881,3 +881,50 @@ def bootstrap_rate(
     alpha = (1 - level) / 2
     low, high = np.quantile(rates, [alpha, 1 - alpha])
     return float(rate), float(low), float(high)
+
+
+def keyness_across(
+    target: pd.Series,
+    references: Mapping[str, pd.Series],
+    *,
+    threshold: Literal["bonferroni", "bic"] | None = "bic",
+    min_freq: int = 3,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The keywords of one target against several reference corpora side by side: which survive every one.
+
+    :func:`keyness` of ``target`` against each named reference (same ``threshold``,
+    ``min_freq`` and ``alpha``); a term is *key* against a reference where it is positive
+    and significant. One row per term key against at least one reference, with ``target``
+    (its raw count), then per reference its raw count (``<name>``), its signed G²
+    (``g2 <name>``, negative where the reference uses it more; NaN where target and
+    reference together have it fewer than ``min_freq`` times) and whether it is key there
+    (``key <name>``); ``n_key`` counts the references it is key against and ``key_in_all``
+    says whether that is all of them. Sorted by ``n_key`` (most first), then by the smallest
+    G² among the references (so the top rows are the sturdiest keywords), then by term.
+
+    >>> keyness_across(answers, {"Kremlin": kremlin, "UN": un})             # doctest: +SKIP
+    """
+    if not references:
+        raise ValueError("name at least one reference corpus")
+    tables = {name: keyness(target, reference, threshold=threshold, min_freq=min_freq, alpha=alpha)
+              for name, reference in references.items()}
+    keyed = {name: table.set_index("term") for name, table in tables.items()}
+    terms = sorted(set().union(*(set(t.index[(t["direction"] == "positive") & t["significant"]])
+                                 for t in keyed.values())))
+    wide = pd.DataFrame({"term": terms})
+    wide["target"] = [int(target.get(term, 0)) for term in terms]
+    for name, table in keyed.items():
+        rows = table.reindex(terms)
+        sign = np.where(rows["direction"].astype(str) == "negative", -1.0, 1.0)
+        wide[name] = rows["reference"].fillna(0).astype("int64").to_numpy()
+        wide[f"g2 {name}"] = (rows["g2"].to_numpy(dtype=float) * sign)
+        wide[f"key {name}"] = ((rows["direction"].astype(str) == "positive")
+                               & rows["significant"].fillna(False).astype(bool)).to_numpy()
+    key_columns = [f"key {name}" for name in references]
+    wide["n_key"] = wide[key_columns].sum(axis=1).astype("int64")
+    wide["key_in_all"] = wide["n_key"] == len(references)
+    weakest = wide[[f"g2 {name}" for name in references]].min(axis=1)
+    wide = wide.assign(_weakest=weakest).sort_values(["n_key", "_weakest", "term"], ascending=[False, False, True],
+                                                      kind="stable")
+    return wide.drop(columns="_weakest").reset_index(drop=True)
