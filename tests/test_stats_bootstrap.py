@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from analysis.stats import bootstrap_rate
+from analysis.stats import bootstrap_mean, bootstrap_rate
 
 #: Six documents of a toy corpus: matches of a label and their tokens.
 COUNTS = np.array([0, 3, 1, 12, 0, 4])
@@ -62,3 +62,30 @@ def test_documents_that_never_vary_give_a_point_interval():
 def test_bad_input_is_refused(count, tokens, options, message):
     with pytest.raises(ValueError, match=message):
         bootstrap_rate(count, tokens, **options)
+
+
+def test_bootstrap_mean_without_groups_agrees_with_scipy():
+    values = np.array([0.9, -0.4, 0.1, 0.7, 0.3, -0.8, 0.5, 0.2, 0.0, 0.6])
+    reference = scipy_stats.bootstrap((values,), np.mean, n_resamples=20_000, method="percentile",
+                                      random_state=np.random.default_rng(2))
+    mean, low, high = bootstrap_mean(values, n_boot=20_000, seed=9)
+    width = reference.confidence_interval.high - reference.confidence_interval.low
+    assert mean == pytest.approx(values.mean())
+    assert low == pytest.approx(reference.confidence_interval.low, abs=0.05 * width)
+    assert high == pytest.approx(reference.confidence_interval.high, abs=0.05 * width)
+
+
+def test_bootstrap_mean_resamples_whole_groups():
+    values = np.array([1.0, 1.0, 1.0, -1.0])
+    groups = ["a", "a", "a", "b"]
+    rng = np.random.default_rng(11)
+    means = []
+    for _ in range(300):
+        picks = rng.integers(0, 2, size=2)  # groups in sorted order: a, b
+        chosen = np.concatenate([values[:3] if p == 0 else values[3:] for p in picks])
+        means.append(chosen.mean())
+    mean, low, high = bootstrap_mean(values, groups=groups, n_boot=300, seed=11)
+    assert mean == pytest.approx(0.5)
+    assert (low, high) == pytest.approx(tuple(np.percentile(means, [2.5, 97.5])))
+    with pytest.raises(ValueError, match="same length"):
+        bootstrap_mean(values, groups=["a"])
