@@ -87,3 +87,21 @@ def test_bad_choices_are_named():
         rate_intervals(matches, tokens, documents, feature="theme:sanctions", by="country")
     with pytest.raises(ValueError, match="date"):
         rate_intervals(matches, tokens, documents.drop(columns="date"), feature="theme:sanctions", by="month")
+
+
+def test_mention_forms_count_the_words_of_one_actor_in_answers():
+    from analysis.features import mention_forms
+
+    matches = pd.DataFrame({
+        "doc_id": ["a", "a", "a", "b", "b"], "turn_id": [1, 1, 0, 1, 1],
+        "layer": "actor", "label": ["Russia", "Russia", "Russia", "Russia", "United States"],
+        "text": ["Moscow", "the  Kremlin", "Moscow", "moscow", "Washington"], "pattern": "x"})
+    turns = pd.DataFrame({"doc_id": ["a", "a", "b"], "turn_id": [0, 1, 1], "role": ["question", "answer", "answer"]})
+    documents = pd.DataFrame({"doc_id": ["a", "b"], "source": ["White House", "Kremlin"]})
+    forms = mention_forms(matches, documents, feature="actor:Russia", turns=turns)
+    assert forms[["source", "form", "count"]].values.tolist() == [
+        ["Kremlin", "moscow", 1], ["White House", "moscow", 1], ["White House", "the kremlin", 1]]
+    assert forms["share"].tolist() == pytest.approx([1.0, 0.5, 0.5])
+    everything = mention_forms(matches, documents, feature="actor:Russia", roles=None, top=1)
+    assert everything[["source", "form", "count"]].values.tolist() == [["Kremlin", "moscow", 1],
+                                                                       ["White House", "moscow", 2]]

@@ -57,3 +57,12 @@ def test_keyness_grid_counts_are_the_interviews_answer_words(drawn, corpus):
         term, count = label.get_text().rsplit(" (", 1)
         assert words[term] == int(count.rstrip(")").replace(",", ""))
     assert [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()] == list(figures.REFERENCE_NAMES)
+
+
+def test_we_points_are_first_plural_pronouns_per_1000_answer_tokens(drawn, corpus):
+    ax = drawn("capitals-we-they-answers")
+    tokens, matches = _role_rows(corpus, {DOC}, "answer")
+    we = ((matches["layer"] == "pronoun") & (matches["label"] == "first_plural")).sum()
+    points = [x for line in ax.get_lines() for x in np.asarray(line.get_xdata(), dtype=float)]
+    assert any(x == pytest.approx(we / len(tokens) * 1000, rel=1e-12) for x in points)
+    assert ax.get_xlabel() == "Rate per 1,000 tokens (95 % interval)"

@@ -804,3 +804,43 @@ def label_intervals(
     result["_order"] = result["label"].map({label: i for i, label in enumerate(labels)})
     result = result.sort_values(["_order", by], kind="stable", ignore_index=True)
     return result[["label", by, "unit"] + INTERVAL_COLUMNS]
+
+
+def mention_forms(
+    matches: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    feature: str,
+    by: str = "source",
+    turns: pd.DataFrame | None = None,
+    roles: str | Sequence[str] | None = "answer",
+    top: int | None = None,
+) -> pd.DataFrame:
+    """How each group names one actor: the matched words (lower-cased) of ``feature``, counted per group.
+
+    ``feature`` is ``"actor:United States"``; ``documents`` holds ``by`` (a ``source``);
+    with ``roles`` only matches in turns of these roles count (needs ``turns``). Columns:
+    ``by``, ``form``, ``count``, ``share`` (of the group's matches of ``feature``), sorted by
+    group and count (most first, then form); ``top`` keeps each group's most frequent forms.
+
+    >>> mention_forms(corpus.matches, capital_sources(corpus.documents), feature="actor:Russia",
+    ...               turns=corpus.turns)                                     # doctest: +SKIP
+    """
+    if by not in documents.columns:
+        raise ValueError(f"documents has no column {by!r}; it has {list(documents.columns)}")
+    chosen = _chosen_matches(matches, feature, None)
+    if roles is not None:
+        if turns is None:
+            raise ValueError("roles needs the turns table (turns=...)")
+        wanted = [roles] if isinstance(roles, str) else list(roles)
+        keys = turns.loc[turns["role"].isin(wanted), ["doc_id", "turn_id"]]
+        chosen = chosen.merge(keys, on=["doc_id", "turn_id"], how="inner")
+    chosen = chosen.merge(documents[["doc_id", by]], on="doc_id", how="inner")
+    chosen = chosen.assign(form=chosen["text"].astype(str).str.lower().str.replace(r"\s+", " ", regex=True))
+    counted = chosen.groupby([by, "form"], sort=True, observed=True).size().rename("count").reset_index()
+    totals = counted.groupby(by, observed=True)["count"].transform("sum")
+    counted["share"] = counted["count"] / totals
+    counted = counted.sort_values([by, "count", "form"], ascending=[True, False, True], kind="stable")
+    if top is not None:
+        counted = counted.groupby(by, sort=False, observed=True).head(top)
+    return counted.reset_index(drop=True)

@@ -387,6 +387,25 @@ def whitehouse_sanctions_by_month(corpus, ax=None):
     return ax
 
 
+@paper_figure("capitals-we-they-answers", tables=("documents", "turns", "tokens", "matches"))
+def capitals_we_they_figure(corpus, ax=None):
+    """*We* and *they* per 1,000 answer tokens: the interview, the Kremlin, the White House.
+
+    Intervals: 95 % percentile bootstrap, resampling documents (the interview: its answers).
+    """
+    from .features import capital_sources, label_intervals
+    from .plots import interval_plot
+
+    sources = capital_sources(corpus.documents)
+    table = label_intervals(corpus.matches, corpus.tokens, sources, turns=corpus.turns,
+                            labels=["first_plural", "third_plural"], layer="pronoun", per=1000)
+    table = table.replace({"label": {"first_plural": "we", "third_plural": "they"}})
+    ax = interval_plot(table, y="source", hue="label", per=1000, legend="lower right",
+                       title="We and they in answers", ax=ax)
+    ax.set_ylim(3.2, -0.5)  # room for the legend below the last row
+    return ax
+
+
 #: The three reference corpora of the interview's answers, by name, in the order of tables and figures.
 REFERENCE_NAMES = ("Kremlin answers", "White House answers", "Russia, UN")
 
