@@ -440,7 +440,7 @@ def interval_plot(
     if hue:
         ax.legend(handles=handles, title=_humanise(hue), loc=legend)
     ax.set_xlabel(f"Rate per {per:,} tokens (95 % interval)")
-    ax.set_ylabel("")
+    ax.set_ylabel(_humanise(y))
     ax.set_title(title or f"{_humanise(value)} with intervals")
     return ax
 
