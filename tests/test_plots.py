@@ -271,6 +271,12 @@ PLOTS = {
     "uptake_plot": lambda ax: plots.uptake_plot(interview_pairs(), value="overlap", ax=ax,
                                                 value_label="Content-word overlap (Jaccard, 0–1)"),
     "reliability_plot": lambda ax: plots.reliability_plot(reliability_bins(), ax=ax),
+    "interval_plot": lambda ax: plots.interval_plot(pd.DataFrame({
+        "label": ["sanctions", "nato"], "source": ["Kremlin", "Kremlin"], "unit": ["document", "turn"],
+        "rate": [4.4, 1.2], "ci_low": [2.3, 0.5], "ci_high": [6.9, 2.1]}), ax=ax),
+    "keyness_grid_plot": lambda ax: plots.keyness_grid_plot(pd.DataFrame({
+        "term": ["ottawa", "despite"], "target": [3, 5], "g2 A": [28.5, 18.0], "key A": [True, True],
+        "g2 B": [24.6, 9.0], "key B": [True, False]}), ["A", "B"], ax=ax),
 }
 
 

@@ -611,3 +611,236 @@ def question_presuppositions(
     found = found.merge(context, on=["doc_id", "sentence_id"], how="left")
     return found.sort_values(["doc_id", "start", "end"], kind="stable", ignore_index=True)[PRESUPPOSITION_COLUMNS]
 
+
+
+#: Columns of :func:`rate_intervals` after the grouping columns.
+INTERVAL_COLUMNS = ["n_documents", "n_units", "n_tokens", "count", "rate", "ci_low", "ci_high"]
+
+
+def _with_month(documents: pd.DataFrame) -> pd.DataFrame:
+    """``documents`` with a ``month`` column (1-12) from ``date``, unless it has one."""
+    if "month" in documents.columns:
+        return documents
+    if "date" not in documents.columns:
+        raise ValueError("documents has neither a 'month' nor a 'date' column to group by month")
+    dates = pd.to_datetime(documents["date"], errors="coerce")
+    return documents.assign(month=dates.dt.month.astype("Int64"))
+
+
+def document_counts(
+    matches: pd.DataFrame,
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    feature: str,
+    turns: pd.DataFrame | None = None,
+    roles: str | Sequence[str] | None = None,
+    pattern: str | None = None,
+    unit: str = "document",
+) -> pd.DataFrame:
+    """Matches of one label (or layer) and non-punctuation tokens per document, in chosen turns only.
+
+    ``documents`` says which documents count (one row each, all its columns kept). With
+    ``roles`` ("answer", or ``["question", "answer"]``) only the turns of ``turns`` with these
+    roles count, for the matches and the tokens alike; without it, the whole document. A
+    document without such a turn keeps its row, with 0 tokens and 0 matches. ``feature`` and
+    ``pattern`` as in :func:`group_rates`. ``unit="turn"`` gives one row per chosen turn
+instead (with ``turn_id``; needs ``turns``). Columns: those of ``documents`` (its own
+``n_tokens``, the whole document's, replaced), ``n_tokens``, ``count``.
+
+    >>> answers = document_counts(corpus.matches, corpus.tokens, corpus.documents,
+    ...                           feature="theme:sanctions", turns=corpus.turns, roles="answer")  # doctest: +SKIP
+    """
+    docs = documents.drop_duplicates("doc_id").drop(columns=["n_tokens", "count"], errors="ignore")
+    docs = docs.reset_index(drop=True)
+    chosen_tokens = tokens[tokens["doc_id"].isin(docs["doc_id"])]
+    chosen_matches = _chosen_matches(matches, feature, pattern)
+    chosen_matches = chosen_matches[chosen_matches["doc_id"].isin(docs["doc_id"])]
+    unit_keys = _keys(unit)
+    if (roles is not None or unit == "turn") and turns is None:
+        raise ValueError("roles and unit='turn' need the turns table (turns=...)")
+    units = None
+    if turns is not None and (roles is not None or unit == "turn"):
+        units = turns[turns["doc_id"].isin(docs["doc_id"])]
+        if roles is not None:
+            wanted = [roles] if isinstance(roles, str) else list(roles)
+            known = sorted(set(turns["role"].astype(str)))
+            unknown = sorted(set(wanted) - set(known))
+            if unknown:
+                raise ValueError(f"no turn has the role(s) {unknown}; roles are {known}")
+            units = units[units["role"].isin(wanted)]
+        units = units[["doc_id", "turn_id"]].drop_duplicates()
+        chosen_tokens = chosen_tokens.merge(units, on=["doc_id", "turn_id"], how="inner")
+        chosen_matches = chosen_matches.merge(units, on=["doc_id", "turn_id"], how="inner")
+    sizes = word_counts(chosen_tokens, turns=units if unit == "turn" else None, unit=unit)
+    counted = chosen_matches.groupby(unit_keys, sort=True).size().rename("count").reset_index()
+    table = docs.merge(sizes, on="doc_id", how="left" if unit == "document" else "inner")
+    table = table.merge(counted, on=unit_keys, how="left")
+    table["n_tokens"] = table["n_tokens"].fillna(0).astype("int64")
+    table["count"] = table["count"].fillna(0).astype("int64")
+    return table
+
+
+def rate_intervals(
+    matches: pd.DataFrame,
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    feature: str,
+    by: str | Sequence[str] | None = None,
+    turns: pd.DataFrame | None = None,
+    roles: str | Sequence[str] | None = None,
+    pattern: str | None = None,
+    unit: str = "document",
+    per: int = 10_000,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A label's rate per ``per`` tokens of chosen turns in groups of documents, with document-bootstrap intervals.
+
+    The unit of analysis is the document: :func:`document_counts` gives each document's
+    matches and tokens (in the turns of ``roles`` only, when given), the group's rate pools
+    them (``sum(count) / sum(n_tokens) * per``, as :func:`group_rates`), and
+    :func:`analysis.stats.bootstrap_rate` resamples the group's documents ``n_boot`` times
+    for a percentile interval (``ci_low``, ``ci_high``) at ``level``. Matches within a document
+    are not independent (a briefing on sanctions says "sanctions" twenty times), so a test
+    that treats tokens as independent draws would give intervals far too narrow.
+    ``unit="turn"`` resamples turns instead: the only choice for a group of one document
+    (a single interview), where it says how much the rate owes to a few answers.
+
+    ``n_units`` is the number of resampled units (documents, or turns), ``n_documents`` the
+    documents they come from. ``by`` names columns of ``documents`` (``kind``, ``country``, ``year``); ``"month"`` (1-12)
+    is taken from ``date`` when ``documents`` has no such column. None: one group of all.
+    Documents without tokens in the chosen turns do not enter their group. Rows are sorted by
+    ``by``; columns are ``by`` + :data:`INTERVAL_COLUMNS`.
+
+    >>> rate_intervals(corpus.matches, corpus.tokens, corpus.documents, feature="theme:sanctions",
+    ...                by="kind", turns=corpus.turns, roles="answer")  # doctest: +SKIP
+    """
+    from .stats import bootstrap_rate
+
+    by = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    if "month" in by:
+        documents = _with_month(documents)
+    missing = [key for key in by if key not in documents.columns]
+    if missing:
+        raise ValueError(f"documents has no column(s) {missing}; it has {list(documents.columns)}")
+    counts = document_counts(matches, tokens, documents, feature=feature, turns=turns, roles=roles,
+                             pattern=pattern, unit=unit)
+    counts = counts[counts["n_tokens"] > 0].assign(_all=0)
+    keys = by or ["_all"]
+    rows = []
+    for key, group in counts.groupby(keys, sort=True, dropna=False):
+        rate, low, high = bootstrap_rate(group["count"].to_numpy(), group["n_tokens"].to_numpy(), per=per,
+                                         n_boot=n_boot, level=level, seed=seed)
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append((*key, group["doc_id"].nunique(), len(group), int(group["n_tokens"].sum()),
+                     int(group["count"].sum()), rate, low, high))
+    table = pd.DataFrame(rows, columns=keys + INTERVAL_COLUMNS).drop(columns=["_all"], errors="ignore")
+    table.attrs.update(per=per, n_boot=n_boot, level=level, seed=seed, unit=unit)
+    return table
+
+
+#: The three sources of the capitals' comparison, in the order of tables and figures.
+CAPITAL_SOURCES = ("Interview", "Kremlin", "White House")
+
+
+def capital_sources(documents: pd.DataFrame, *, interview: str = "darchiev-interfax") -> pd.DataFrame:
+    """The interview, the Kremlin's transcripts and the White House's briefings, with a ``source`` column.
+
+    Kremlin: Russia's documents of every kind but ``speech`` (the UN statements) and the
+    interview; White House: the United States' documents but ``speech``. ``source`` is one of
+    :data:`CAPITAL_SOURCES`, an ordered categorical. Raises ``ValueError`` if one is missing.
+
+    >>> sources = capital_sources(corpus.documents)                   # doctest: +SKIP
+    """
+    not_speech = documents["kind"] != "speech"
+    source = pd.Series(pd.NA, index=documents.index, dtype="object")
+    source[not_speech & (documents["country"] == "Russia")] = "Kremlin"
+    source[not_speech & (documents["country"] == "United States of America")] = "White House"
+    source[documents["doc_id"] == interview] = "Interview"
+    chosen = documents.assign(source=source)[source.notna()]
+    absent = [name for name in CAPITAL_SOURCES if name not in set(chosen["source"])]
+    if absent:
+        raise ValueError(f"no document of the source(s) {absent} (interview id {interview!r})")
+    chosen = chosen.assign(source=pd.Categorical(chosen["source"], categories=list(CAPITAL_SOURCES), ordered=True))
+    return chosen.reset_index(drop=True)
+
+
+def label_intervals(
+    matches: pd.DataFrame,
+    tokens: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    turns: pd.DataFrame,
+    labels: Sequence[str],
+    layer: str = "theme",
+    by: str = "source",
+    roles: str | Sequence[str] | None = "answer",
+    **options,
+) -> pd.DataFrame:
+    """:func:`rate_intervals` of several labels of a layer, one group of ``documents`` per value of ``by``.
+
+    A group of several documents is resampled by document; a group of one document (the
+    interview) by turn, the only spread it has: the ``unit`` column says which. ``options``
+    go to :func:`rate_intervals` (``per``, ``n_boot``, ``level``, ``seed``). Columns:
+    ``label``, ``by``, ``unit`` and :data:`INTERVAL_COLUMNS`, in the order of ``labels`` and ``by``.
+
+    >>> label_intervals(corpus.matches, corpus.tokens, capital_sources(corpus.documents),
+    ...                 turns=corpus.turns, labels=["sanctions", "nato"])          # doctest: +SKIP
+    """
+    sizes = documents.groupby(by, sort=True, observed=True)["doc_id"].nunique()
+    parts = []
+    for label in labels:
+        for unit, groups in (("document", sizes.index[sizes > 1]), ("turn", sizes.index[sizes == 1])):
+            if not len(groups):
+                continue
+            chosen = documents[documents[by].isin(list(groups))]
+            table = rate_intervals(matches, tokens, chosen, feature=f"{layer}:{label}", by=by, turns=turns,
+                                   roles=roles, unit=unit, **options)
+            parts.append(table.assign(label=label, unit=unit))
+    result = pd.concat(parts, ignore_index=True)
+    result["_order"] = result["label"].map({label: i for i, label in enumerate(labels)})
+    result = result.sort_values(["_order", by], kind="stable", ignore_index=True)
+    return result[["label", by, "unit"] + INTERVAL_COLUMNS]
+
+
+def mention_forms(
+    matches: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    feature: str,
+    by: str = "source",
+    turns: pd.DataFrame | None = None,
+    roles: str | Sequence[str] | None = "answer",
+    top: int | None = None,
+) -> pd.DataFrame:
+    """How each group names one actor: the matched words (lower-cased) of ``feature``, counted per group.
+
+    ``feature`` is ``"actor:United States"``; ``documents`` holds ``by`` (a ``source``);
+    with ``roles`` only matches in turns of these roles count (needs ``turns``). Columns:
+    ``by``, ``form``, ``count``, ``share`` (of the group's matches of ``feature``), sorted by
+    group and count (most first, then form); ``top`` keeps each group's most frequent forms.
+
+    >>> mention_forms(corpus.matches, capital_sources(corpus.documents), feature="actor:Russia",
+    ...               turns=corpus.turns)                                     # doctest: +SKIP
+    """
+    if by not in documents.columns:
+        raise ValueError(f"documents has no column {by!r}; it has {list(documents.columns)}")
+    chosen = _chosen_matches(matches, feature, None)
+    if roles is not None:
+        if turns is None:
+            raise ValueError("roles needs the turns table (turns=...)")
+        wanted = [roles] if isinstance(roles, str) else list(roles)
+        keys = turns.loc[turns["role"].isin(wanted), ["doc_id", "turn_id"]]
+        chosen = chosen.merge(keys, on=["doc_id", "turn_id"], how="inner")
+    chosen = chosen.merge(documents[["doc_id", by]], on="doc_id", how="inner")
+    chosen = chosen.assign(form=chosen["text"].astype(str).str.lower().str.replace(r"\s+", " ", regex=True))
+    counted = chosen.groupby([by, "form"], sort=True, observed=True).size().rename("count").reset_index()
+    totals = counted.groupby(by, observed=True)["count"].transform("sum")
+    counted["share"] = counted["count"] / totals
+    counted = counted.sort_values([by, "count", "form"], ascending=[True, False, True], kind="stable")
+    if top is not None:
+        counted = counted.groupby(by, sort=False, observed=True).head(top)
+    return counted.reset_index(drop=True)

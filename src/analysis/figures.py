@@ -335,6 +335,115 @@ def uptake_figure(corpus, ax=None):
     return ax
 
 
+# --- figures of the two capitals' question-and-answer transcripts --------------------------------
+
+#: Where 24 February 2022 falls on an axis of months 1-12 (a month's middle at its number).
+INVASION_MONTH = 2 + (24 - 15) / 28
+
+
+@paper_figure("capitals-themes-answers", tables=("documents", "turns", "tokens", "matches"))
+def capitals_themes_figure(corpus, ax=None):
+    """Sanctions, NATO and reciprocity per 10,000 answer tokens: the interview, the Kremlin, the White House.
+
+    Intervals: 95 % percentile bootstrap, resampling documents (the interview: its answers).
+    """
+    from .features import capital_sources, label_intervals
+    from .plots import interval_plot
+
+    sources = capital_sources(corpus.documents)
+    table = label_intervals(corpus.matches, corpus.tokens, sources, turns=corpus.turns, labels=KEY_THEMES)
+    ax = interval_plot(table.replace({"label": {"nato": "NATO"}}), y="source", hue="label", legend="lower right",
+                       title="The three themes in answers", ax=ax)
+    ax.set_ylim(3.5, -0.5)  # room for the legend below the last row
+    ax.set_xscale("symlog", linthresh=1.0, linscale=0.5)
+    ax.set_xlim(0, 150)
+    _set_height(ax, 2.9)
+    return ax
+
+
+@paper_figure("whitehouse-sanctions-by-month", tables=("documents", "turns", "tokens", "matches"))
+def whitehouse_sanctions_by_month(corpus, ax=None):
+    """Sanctions per 10,000 tokens of journalists' questions and officials' answers, White House, 2022, by month.
+
+    Intervals: 95 % percentile bootstrap over the month's briefings. The dotted line is 24 February.
+    """
+    import pandas as pd
+
+    from .features import capital_sources, rate_intervals
+    from .plots import rate_over_time
+
+    sources = capital_sources(corpus.documents)
+    white_house = sources[sources["source"] == "White House"]
+    parts = [rate_intervals(corpus.matches, corpus.tokens, white_house, feature="theme:sanctions", by="month",
+                            turns=corpus.turns, roles=role).assign(turns=name)
+             for role, name in (("question", "Questions"), ("answer", "Answers"))]
+    rates = pd.concat(parts, ignore_index=True)
+    ax = rate_over_time(rates, x="month", group="turns", title="Sanctions at the White House, 2022", ax=ax)
+    ax.axvline(INVASION_MONTH, color="0.3", linestyle=":", linewidth=0.8)
+    ax.annotate("24 Feb", (INVASION_MONTH, ax.get_ylim()[1]), xytext=(3, -8), textcoords="offset points",
+                fontsize="small", color="0.3")
+    ax.set_xticks(range(1, 13), ["J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"])
+    ax.set_xlabel("Month of 2022")
+    return ax
+
+
+@paper_figure("capitals-we-they-answers", tables=("documents", "turns", "tokens", "matches"))
+def capitals_we_they_figure(corpus, ax=None):
+    """*We* and *they* per 1,000 answer tokens: the interview, the Kremlin, the White House.
+
+    Intervals: 95 % percentile bootstrap, resampling documents (the interview: its answers).
+    """
+    from .features import capital_sources, label_intervals
+    from .plots import interval_plot
+
+    sources = capital_sources(corpus.documents)
+    table = label_intervals(corpus.matches, corpus.tokens, sources, turns=corpus.turns,
+                            labels=["first_plural", "third_plural"], layer="pronoun", per=1000)
+    table = table.replace({"label": {"first_plural": "we", "third_plural": "they"}})
+    ax = interval_plot(table, y="source", hue="label", per=1000, legend="lower right",
+                       title="We and they in answers", ax=ax)
+    ax.set_ylim(3.2, -0.5)  # room for the legend below the last row
+    return ax
+
+
+#: The three reference corpora of the interview's answers, by name, in the order of tables and figures.
+REFERENCE_NAMES = ("Kremlin answers", "White House answers", "Russia, UN")
+
+
+def reference_term_counts(corpus) -> tuple:
+    """Term counts of the interview's answers and of its three references (``REFERENCE_NAMES``)."""
+    from .features import capital_sources, country_documents
+    from .termcounts import subset_term_counts
+
+    tables = corpus.tokens, corpus.turns, corpus.documents
+    sources = capital_sources(corpus.documents)
+    ids = {name: sources.loc[sources["source"] == name, "doc_id"].tolist() for name in ("Kremlin", "White House")}
+    target = subset_term_counts(*tables, doc_id=INTERVIEW_ID, role="answer")
+    references = {
+        "Kremlin answers": subset_term_counts(*tables, doc_id=ids["Kremlin"], role="answer"),
+        "White House answers": subset_term_counts(*tables, doc_id=ids["White House"], role="answer"),
+        "Russia, UN": subset_term_counts(*tables, doc_id=country_documents(corpus.documents, ["Russia"])["doc_id"]
+                                         .tolist()),
+    }
+    return target, references
+
+
+@paper_figure("keyness-three-references", tables=("documents", "turns", "tokens"))
+def keyness_three_references(corpus, ax=None):
+    """Keywords of the interview's answers against Kremlin answers, White House answers and Russia's UN statements.
+
+    G² (4-cell, signed) with Wilson's BIC threshold, terms seen at least 3 times; dark cells: key.
+    """
+    from .plots import keyness_grid_plot
+    from .stats import keyness_across
+
+    target, references = reference_term_counts(corpus)
+    table = keyness_across(target, references)
+    ax = keyness_grid_plot(table, REFERENCE_NAMES, n=20, title="Keywords against three references", ax=ax)
+    _set_height(ax, 4.2)
+    return ax
+
+
 # --- drawing and saving all of them --------------------------------------------------------------
 
 def draw_figure(name: str, corpus=None):

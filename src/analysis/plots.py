@@ -348,7 +348,8 @@ def rate_over_time(
     apart in greyscale. Groups are drawn in sorted order, so a country keeps its colour.
     Where the table also has ``count`` and ``n_tokens`` (as :func:`analysis.features.group_rates`
     gives), each point gets its 95 % interval (exact Poisson intervals), so that a point
-    resting on one or two matches shows how little it says.
+    resting on one or two matches shows how little it says. Where it has ``ci_low`` and
+    ``ci_high`` (:func:`analysis.features.rate_intervals`), those bootstrap intervals are drawn instead.
     """
     _require(rates, [x, group, value], "rate_over_time")
     if rates.empty:
@@ -357,14 +358,18 @@ def rate_over_time(
         _, ax = subplots(columns=1, height=2.3)
     groups = sorted(rates[group].astype(str).unique())
     colours = _colours(len(groups))
-    with_intervals = {"count", "n_tokens"} <= set(rates.columns)
+    bootstrap = {"ci_low", "ci_high"} <= set(rates.columns)
+    with_intervals = bootstrap or {"count", "n_tokens"} <= set(rates.columns)
     for i, name in enumerate(groups):
         rows = rates[rates[group].astype(str) == name].sort_values(x, kind="mergesort")
         ax.plot(rows[x], rows[value], color=colours[i], marker=_MARKERS[i % len(_MARKERS)],
                 linestyle=_LINESTYLES[i % len(_LINESTYLES)], markersize=3, linewidth=1.0,
                 label=name)
         if with_intervals:
-            low, high = _poisson_rate_interval(rows["count"], rows["n_tokens"], per=per)
+            if bootstrap:
+                low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+            else:
+                low, high = _poisson_rate_interval(rows["count"], rows["n_tokens"], per=per)
             ax.vlines(rows[x], low, high, color=colours[i], linewidth=0.5, alpha=0.45, zorder=1)
     ax.set_ylim(bottom=0)
     ax.margins(x=0.02)
@@ -372,11 +377,115 @@ def rate_over_time(
         ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     handles, _ = ax.get_legend_handles_labels()
     if with_intervals:
-        handles.append(Line2D([], [], color="0.4", linewidth=0.5, label="95 % interval"))
+        handles.append(Line2D([], [], color="0.4", linewidth=0.5,
+                              label="95 % bootstrap interval" if bootstrap else "95 % interval"))
     ax.legend(handles=handles, title=_humanise(group), loc="best")
     ax.set_xlabel(_humanise(x) if x != "year" else "Year")
     ax.set_ylabel(f"Rate per {per:,} tokens")
     ax.set_title(title or (f"{what} over time" if what else "Rate over time"))
+    return ax
+
+
+def interval_plot(
+    table: pd.DataFrame,
+    *,
+    y: str = "source",
+    hue: str | None = "label",
+    value: str = "rate",
+    low: str = "ci_low",
+    high: str = "ci_high",
+    order: Sequence[Any] | None = None,
+    per: int = 10_000,
+    legend: str = "best",
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Rates as points with their intervals: one row per value of ``y``, points of ``hue`` side by side.
+
+    ``table`` is :func:`analysis.features.rate_intervals` or ``label_intervals`` output. Rows
+    follow ``order`` (else the table's order), top to bottom; each ``hue`` (a theme) has its
+    own colour and marker, so the points stay apart in greyscale. The whiskers are the
+    ``low``-``high`` interval; a point of a group resampled by turn (``unit == "turn"``) is
+    drawn hollow, and the legend (placed at ``legend``, a Matplotlib location) says so.
+    """
+    _require(table, [y, value, low, high] + ([hue] if hue else []), "interval_plot")
+    if table.empty:
+        raise ValueError("interval_plot: the table has no rows")
+    if ax is None:
+        _, ax = subplots(columns=1, height=2.4)
+    rows = _order(table[y], order)
+    hues = _order(table[hue], None) if hue else [None]
+    colours = _colours(len(hues))
+    step = 0.7 / max(len(hues), 1)
+    for i, name in enumerate(hues):
+        part = table if hue is None else table[table[hue] == name]
+        position = {row: k for k, row in enumerate(rows)}
+        ys = np.array([position[r] for r in part[y]], dtype=float) + (i - (len(hues) - 1) / 2) * step
+        values = part[value].to_numpy(dtype=float)
+        errors = [values - part[low].to_numpy(dtype=float), part[high].to_numpy(dtype=float) - values]
+        ax.errorbar(values, ys, xerr=errors, fmt="none", ecolor=colours[i], elinewidth=0.8, capsize=1.5)
+        hollow = (part["unit"] == "turn").to_numpy() if "unit" in part.columns else np.zeros(len(part), bool)
+        marker = _MARKERS[i % len(_MARKERS)]
+        ax.plot(values[~hollow], ys[~hollow], linestyle="none", marker=marker, color=colours[i], markersize=4,
+                label=str(name) if hue else value)
+        ax.plot(values[hollow], ys[hollow], linestyle="none", marker=marker, markersize=4,
+                markerfacecolor="white", markeredgecolor=colours[i])
+    ax.set_yticks(range(len(rows)), [str(r) for r in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(left=0)
+    handles, _ = ax.get_legend_handles_labels()
+    if "unit" in table.columns and (table["unit"] == "turn").any():
+        handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="white",
+                              markeredgecolor="0.3", markersize=4, label="hollow: turns resampled"))
+    if hue:
+        ax.legend(handles=handles, title=_humanise(hue), loc=legend)
+    ax.set_xlabel(f"Rate per {per:,} tokens (95 % interval)")
+    ax.set_ylabel(_humanise(y))
+    ax.set_title(title or f"{_humanise(value)} with intervals")
+    return ax
+
+
+def keyness_grid_plot(
+    table: pd.DataFrame,
+    references: Sequence[str],
+    *,
+    n: int = 20,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Keywords against several references as a grid: one row per term, one column per reference.
+
+    ``table`` is :func:`analysis.stats.keyness_across` output, ``references`` the names it was
+    given. The first ``n`` rows are drawn in the table's order (sturdiest first); a cell is
+    dark where the term is key against that reference and pale where not, and shows the
+    signed G² ("–" where the term is too rare to test). The target's raw count follows the term.
+    """
+    _require(table, ["term", "target"] + [f"{kind} {name}" for name in references for kind in ("g2", "key")],
+             "keyness_grid_plot")
+    if table.empty:
+        raise ValueError("keyness_grid_plot: the table has no rows")
+    shown = table.head(n)
+    if ax is None:
+        _, ax = subplots(columns=1, height=0.6 + 0.16 * len(shown))
+    key = np.column_stack([shown[f"key {name}"].to_numpy(dtype=bool) for name in references]).astype(float)
+    ax.imshow(key, cmap="Greys", vmin=-0.35, vmax=1.6, aspect="auto", interpolation="nearest")
+    for i in range(len(shown)):
+        for j, name in enumerate(references):
+            value = shown[f"g2 {name}"].iloc[i]
+            text = "–" if pd.isna(value) else f"{value:.1f}"
+            ax.text(j, i, text, ha="center", va="center", fontsize="x-small",
+                    color="white" if key[i, j] else "black")
+    import textwrap
+
+    ax.set_xticks(range(len(references)), [textwrap.fill(str(name), 12) for name in references])
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(shown)), [f"{t} ({c:,})" for t, c in zip(shown["term"], shown["target"])])
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    ax.set_xlabel("Signed G²; dark: key")
+    ax.set_ylabel("Keyword (count in target)")
+    ax.set_title(title or "Keywords against each reference")
     return ax
 
 

@@ -833,3 +833,149 @@ def lexical_diversity(
         rows.append((*key, len(values), len(set(values)), ttr(values),
                      mattr(values, window=window), mtld(values, threshold=threshold)))
     return pd.DataFrame(rows, columns=unit_cols + DIVERSITY_COLUMNS)
+
+
+def bootstrap_rate(
+    count: Sequence[float] | np.ndarray,
+    n_tokens: Sequence[float] | np.ndarray,
+    *,
+    per: int = 10_000,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """A pooled rate ``sum(count) / sum(n_tokens) * per`` and its percentile bootstrap interval, resampling units.
+
+    Each unit (a document) is one pair of ``count`` and ``n_tokens``; a resample draws as many
+    units with replacement and keeps each unit's count and tokens together, so the interval
+    reflects how much the rate varies between documents (a cluster bootstrap; Efron &
+    Tibshirani 1993, ch. 13), not only how rare the word is. Returns ``(rate, low, high)``;
+    with a single unit the interval is the rate itself. Same inputs and ``seed``, same result.
+
+    >>> bootstrap_rate([1, 3, 0, 2], [1000, 1500, 500, 1000], per=1000, n_boot=500)  # doctest: +SKIP
+    """
+    counts = np.asarray(count, dtype=float)
+    sizes = np.asarray(n_tokens, dtype=float)
+    if counts.shape == sizes.shape and ((sizes < 0).any() or (counts < 0).any()):
+        raise ValueError("counts and token numbers cannot be negative")
+    if per <= 0:
+        raise ValueError("n_boot and per must be positive")
+    ratio, low, high = bootstrap_ratio(counts, sizes, n_boot=n_boot, level=level, seed=seed)
+    return ratio * per, low * per, high * per
+
+
+def keyness_across(
+    target: pd.Series,
+    references: Mapping[str, pd.Series],
+    *,
+    threshold: Literal["bonferroni", "bic"] | None = "bic",
+    min_freq: int = 3,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The keywords of one target against several reference corpora side by side: which survive every one.
+
+    :func:`keyness` of ``target`` against each named reference (same ``threshold``,
+    ``min_freq`` and ``alpha``); a term is *key* against a reference where it is positive
+    and significant. One row per term key against at least one reference, with ``target``
+    (its raw count), then per reference its raw count (``<name>``), its signed G²
+    (``g2 <name>``, negative where the reference uses it more; NaN where target and
+    reference together have it fewer than ``min_freq`` times) and whether it is key there
+    (``key <name>``); ``n_key`` counts the references it is key against and ``key_in_all``
+    says whether that is all of them. Sorted by ``n_key`` (most first), then by the smallest
+    G² among the references (so the top rows are the sturdiest keywords), then by term.
+
+    >>> keyness_across(answers, {"Kremlin": kremlin, "UN": un})             # doctest: +SKIP
+    """
+    if not references:
+        raise ValueError("name at least one reference corpus")
+    tables = {name: keyness(target, reference, threshold=threshold, min_freq=min_freq, alpha=alpha)
+              for name, reference in references.items()}
+    keyed = {name: table.set_index("term") for name, table in tables.items()}
+    terms = sorted(set().union(*(set(t.index[(t["direction"] == "positive") & t["significant"]])
+                                 for t in keyed.values())))
+    wide = pd.DataFrame({"term": terms})
+    wide["target"] = [int(target.get(term, 0)) for term in terms]
+    for name, table in keyed.items():
+        rows = table.reindex(terms)
+        sign = np.where(rows["direction"].astype(str) == "negative", -1.0, 1.0)
+        wide[name] = rows["reference"].fillna(0).astype("int64").to_numpy()
+        wide[f"g2 {name}"] = (rows["g2"].to_numpy(dtype=float) * sign)
+        wide[f"key {name}"] = ((rows["direction"].astype(str) == "positive")
+                               & rows["significant"].fillna(False).astype(bool)).to_numpy()
+    key_columns = [f"key {name}" for name in references]
+    wide["n_key"] = wide[key_columns].sum(axis=1).astype("int64")
+    wide["key_in_all"] = wide["n_key"] == len(references)
+    weakest = wide[[f"g2 {name}" for name in references]].min(axis=1)
+    wide = wide.assign(_weakest=weakest).sort_values(["n_key", "_weakest", "term"], ascending=[False, False, True],
+                                                      kind="stable")
+    return wide.drop(columns="_weakest").reset_index(drop=True)
+
+
+def bootstrap_mean(
+    values: Sequence[float] | np.ndarray,
+    *,
+    groups: Sequence | np.ndarray | None = None,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """The mean of ``values`` and its percentile bootstrap interval, resampling ``groups`` (clusters) whole.
+
+    With ``groups`` (a document id per value), a resample draws as many groups as there are,
+    with replacement, and takes the mean of all their values (a cluster bootstrap: values of
+    one document are not independent); without, it resamples the values. Returns
+    ``(mean, low, high)``. Same inputs and ``seed``, same result.
+
+    >>> bootstrap_mean([0.2, -0.1, 0.5, 0.4], groups=["a", "a", "b", "c"])     # doctest: +SKIP
+    """
+    data = np.asarray(values, dtype=float)
+    if data.ndim != 1 or not len(data):
+        raise ValueError("values must be a non-empty one-dimensional sequence")
+    keys = np.arange(len(data)) if groups is None else np.asarray(groups)
+    if len(keys) != len(data):
+        raise ValueError("values and groups must be of the same length")
+    _, codes = np.unique(keys, return_inverse=True)
+    sums = np.bincount(codes, weights=data)
+    sizes = np.bincount(codes).astype(float)
+    return bootstrap_ratio(sums, sizes, n_boot=n_boot, level=level, seed=seed)
+
+
+def bootstrap_ratio(
+    numerator: Sequence[float] | np.ndarray,
+    denominator: Sequence[float] | np.ndarray,
+    *,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """``sum(numerator) / sum(denominator)`` over units and its percentile bootstrap interval, resampling units.
+
+    The engine of :func:`bootstrap_rate` and :func:`bootstrap_mean`: each unit keeps its
+    numerator and denominator together. Returns ``(ratio, low, high)``; one unit gives a
+    point interval.
+    """
+    top = np.asarray(numerator, dtype=float)
+    bottom = np.asarray(denominator, dtype=float)
+    if top.shape != bottom.shape or top.ndim != 1:
+        raise ValueError("count and n_tokens must be one-dimensional and of the same length")
+    if not len(top):
+        raise ValueError("no units to bootstrap")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, not {level!r}")
+    if n_boot < 1:
+        raise ValueError("n_boot and per must be positive")
+    total = bottom.sum()
+    ratio = top.sum() / total if total > 0 else np.nan
+    if len(top) == 1:
+        return float(ratio), float(ratio), float(ratio)
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(top), size=(n_boot, len(top)))
+    boot_bottom = bottom[picks].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = top[picks].sum(axis=1) / boot_bottom
+    ratios = ratios[boot_bottom > 0]
+    if not len(ratios):
+        return float(ratio), np.nan, np.nan
+    alpha = (1 - level) / 2
+    low, high = np.quantile(ratios, [alpha, 1 - alpha])
+    return float(ratio), float(low), float(high)

@@ -1,0 +1,91 @@
+"""The document bootstrap of a pooled rate, checked against SciPy's bootstrap and a plain loop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+
+from analysis.stats import bootstrap_mean, bootstrap_rate
+
+#: Six documents of a toy corpus: matches of a label and their tokens.
+COUNTS = np.array([0, 3, 1, 12, 0, 4])
+TOKENS = np.array([800, 1500, 900, 2000, 400, 1200])
+
+
+def test_the_rate_pools_counts_and_tokens():
+    rate, _, _ = bootstrap_rate(COUNTS, TOKENS, per=10_000, n_boot=10)
+    assert rate == pytest.approx(20 / 6800 * 10_000)
+
+
+def test_interval_agrees_with_scipy_paired_percentile_bootstrap():
+    def pooled(counts, tokens, axis=-1):
+        return counts.sum(axis=axis) / tokens.sum(axis=axis) * 10_000
+
+    reference = scipy_stats.bootstrap((COUNTS, TOKENS), pooled, paired=True, vectorized=True,
+                                      n_resamples=20_000, method="percentile", confidence_level=0.9,
+                                      random_state=np.random.default_rng(1))
+    _, low, high = bootstrap_rate(COUNTS, TOKENS, per=10_000, n_boot=20_000, level=0.9, seed=7)
+    width = reference.confidence_interval.high - reference.confidence_interval.low
+    assert low == pytest.approx(reference.confidence_interval.low, abs=0.05 * width)
+    assert high == pytest.approx(reference.confidence_interval.high, abs=0.05 * width)
+
+
+def test_interval_is_the_percentiles_of_resampled_documents():
+    rng = np.random.default_rng(3)
+    rates = []
+    for _ in range(500):
+        picks = rng.integers(0, len(COUNTS), size=len(COUNTS))
+        rates.append(COUNTS[picks].sum() / TOKENS[picks].sum() * 1000)
+    expected = np.percentile(rates, [2.5, 97.5])
+    _, low, high = bootstrap_rate(COUNTS, TOKENS, per=1000, n_boot=500, seed=3)
+    assert (low, high) == pytest.approx(tuple(expected))
+
+
+def test_same_seed_same_interval_and_one_document_has_no_spread():
+    assert bootstrap_rate(COUNTS, TOKENS, seed=5) == bootstrap_rate(COUNTS, TOKENS, seed=5)
+    assert bootstrap_rate([3], [1000], per=1000) == (3.0, 3.0, 3.0)
+
+
+def test_documents_that_never_vary_give_a_point_interval():
+    rate, low, high = bootstrap_rate([2, 2, 2], [1000, 1000, 1000], per=1000)
+    assert rate == low == high == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("count, tokens, options, message", [
+    ([1, 2], [10], {}, "same length"),
+    ([], [], {}, "no units"),
+    ([1, -1], [10, 10], {}, "negative"),
+    ([1, 2], [10, 10], {"level": 1.5}, "level"),
+    ([1, 2], [10, 10], {"n_boot": 0}, "positive"),
+])
+def test_bad_input_is_refused(count, tokens, options, message):
+    with pytest.raises(ValueError, match=message):
+        bootstrap_rate(count, tokens, **options)
+
+
+def test_bootstrap_mean_without_groups_agrees_with_scipy():
+    values = np.array([0.9, -0.4, 0.1, 0.7, 0.3, -0.8, 0.5, 0.2, 0.0, 0.6])
+    reference = scipy_stats.bootstrap((values,), np.mean, n_resamples=20_000, method="percentile",
+                                      random_state=np.random.default_rng(2))
+    mean, low, high = bootstrap_mean(values, n_boot=20_000, seed=9)
+    width = reference.confidence_interval.high - reference.confidence_interval.low
+    assert mean == pytest.approx(values.mean())
+    assert low == pytest.approx(reference.confidence_interval.low, abs=0.05 * width)
+    assert high == pytest.approx(reference.confidence_interval.high, abs=0.05 * width)
+
+
+def test_bootstrap_mean_resamples_whole_groups():
+    values = np.array([1.0, 1.0, 1.0, -1.0])
+    groups = ["a", "a", "a", "b"]
+    rng = np.random.default_rng(11)
+    means = []
+    for _ in range(300):
+        picks = rng.integers(0, 2, size=2)  # groups in sorted order: a, b
+        chosen = np.concatenate([values[:3] if p == 0 else values[3:] for p in picks])
+        means.append(chosen.mean())
+    mean, low, high = bootstrap_mean(values, groups=groups, n_boot=300, seed=11)
+    assert mean == pytest.approx(0.5)
+    assert (low, high) == pytest.approx(tuple(np.percentile(means, [2.5, 97.5])))
+    with pytest.raises(ValueError, match="same length"):
+        bootstrap_mean(values, groups=["a"])
