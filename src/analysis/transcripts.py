@@ -147,7 +147,7 @@ _COURTESY = re.compile(
     r"great|good|sure|yes|yeah|please|"
     r"so\s+much|very\s+much|again|everyone|everybody|all|guys|folks|sir|ma['’]?am|mr\.?|ms\.?|mrs\.?|"
     r"president|colleagues|hello|hi|hey|welcome|good\s+(?:morning|afternoon|evening)|and|then|you|sorry|i['’]?m|so|"
-    r"now|next)\b|[\s,.!;:—–-])+"
+    r"now|next|appreciate\s+(?:it|you|that)|(?:for\s+)?(?:coming|being\s+here))\b|[\s,.!;:—–-])+"
 )
 #: Names of people and outlets given the floor ("Tamara Keith from NPR", "Madison Muller at Bloomberg").
 _NAMED = re.compile(r"(?:\b(?:from|with|at|of)\s+(?:the\s+)?)?\b[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*")
@@ -627,7 +627,31 @@ def _mark_trailing_furniture(text: str, body: list[_Para], *, transcript: bool =
         if p.label is not None or not FURNITURE.match(text[p.start:p.end]):
             break
         p.kind = "furniture"
+    if transcript:
+        _mark_closing_fragment(text, body)
     return body
+
+
+def _mark_closing_fragment(text: str, body: list[_Para]) -> None:
+    """The last paragraph of a transcript when it is a fragment cut off mid-sentence (a teaser of another
+    page: "Lavrov also said that the United States has been"), after a turn whose words end a sentence.
+
+    Only an unlabelled paragraph that ends in a word or a comma and does not speak in the first or second
+    person counts: a speaker cut off by a dash or an ellipsis ("and we will —") or by the transcript
+    ("Thank you very much for join") is still speaking.
+    """
+    words = [p for p in body if not p.kind]
+    if len(words) < 2 or words[-1].label is not None:
+        return
+    last, before = words[-1], words[-2]
+    chunk = text[last.start:last.end].rstrip()
+    if (re.search(r"[\w,]$", chunk) and len(chunk.split()) <= 60 and not _SPEAKS.search(chunk)
+            and text[before.start:before.end].rstrip().endswith(_SENTENCE_END)):
+        last.kind = "furniture"
+
+
+#: Words of a speaker addressing an audience: a paragraph with them is speech, not page furniture.
+_SPEAKS = re.compile(r"(?i)\b(?:i|i['’](?:m|ll|ve|d)|me|my|we|we['’](?:re|ll|ve|d)|us|our|you|your|thank|thanks)\b")
 
 
 def _after_words(body: list[_Para], index: int) -> bool:
