@@ -112,27 +112,32 @@ def disagreements(
 
     One row per theme and sentence: ``kind`` is ``missed`` (coded, not found) or ``extra``
     (found, not coded); ``matched`` lists the lexicon's matched words for the theme's labels
-    in the sentence; ``note`` is the coder's note, where there is one.
+    in the sentence, ``other_labels`` the other theme labels it found there (what the
+    lexicon made of a missed sentence); ``note`` is the coder's note, where there is one.
 
     >>> disagreements(sample, corpus.matches)[["theme", "kind", "sentence_id"]]  # doctest: +SKIP
     """
     labels = dict(labels or {})
+    themes = matches[matches["layer"] == "theme"]
     rows = []
     for theme in THEMES:
         names = list(labels.get(theme, [theme]))
         found = lexicon_flags(sample, matches, names)
         coded = sample[theme].astype(bool)
-        hits = matches[(matches["layer"] == "theme") & matches["label"].isin(names)]
+        hits = themes[themes["label"].isin(names)]
         words = hits.groupby(["doc_id", "sentence_id"])["text"].agg(" | ".join)
+        others = themes[~themes["label"].isin(names)].groupby(["doc_id", "sentence_id"])["label"].agg(
+            lambda found: ", ".join(sorted(set(found))))
         for index in sample.index[coded != found]:
             row = sample.loc[index]
             rows.append({
                 "theme": theme, "kind": "missed" if coded[index] else "extra",
                 "sentence_id": int(row["sentence_id"]), "turn_id": int(row["turn_id"]), "role": row["role"],
                 "matched": words.get((row["doc_id"], row["sentence_id"]), ""),
+                "other_labels": others.get((row["doc_id"], row["sentence_id"]), ""),
                 "note": row["note"] if "note" in sample.columns else "", "text": row["text"],
             })
-    columns = ["theme", "kind", "sentence_id", "turn_id", "role", "matched", "note", "text"]
+    columns = ["theme", "kind", "sentence_id", "turn_id", "role", "matched", "other_labels", "note", "text"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -151,3 +156,22 @@ def recode_agreement(sample: pd.DataFrame) -> pd.DataFrame:
                      "coded_second": int(second.sum()), "agree": float((first == second).mean()),
                      "kappa": cohen_kappa(first, second)})
     return pd.DataFrame(rows)
+
+
+def format_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """:func:`lexicon_scores` as a table to read: ``both/found = precision (low–high)`` and the same for recall.
+
+    >>> format_scores(lexicon_scores(sample, corpus.matches))  # doctest: +SKIP
+    """
+    def cell(k: int, n: int, value: float, low: float, high: float) -> str:
+        return f"{k}/{n} = {value:.2f} ({low:.2f}–{high:.2f})" if n else f"{k}/{n} (undefined)"
+
+    return pd.DataFrame({
+        "theme": scores["theme"],
+        "lexicon labels": scores["labels"],
+        "sentences": scores["n_sentences"],
+        "precision (95 % CI)": [cell(r.both, r.found, r.precision, r.precision_low, r.precision_high)
+                                for r in scores.itertuples()],
+        "recall (95 % CI)": [cell(r.both, r.coded, r.recall, r.recall_low, r.recall_high)
+                             for r in scores.itertuples()],
+    })
