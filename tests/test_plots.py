@@ -428,6 +428,53 @@ def test_dispersion_plot_reads_the_query_column_of_the_concordance_table():
         ["sanction", "NATO", "reciprocity", "dialogue"]
 
 
+def _turn_spans() -> pd.DataFrame:
+    """The interview's turns as character shares of its text (the x-ray's 0-1 scale), with Q/A labels."""
+    text = INTERVIEW.read_text(encoding="utf-8")
+    turns = interview_turns()
+    starts = [text.index(t[:60]) / len(text) for t in turns["text"]]
+    ends = starts[1:] + [text.index("Leave A Reply") / len(text)]
+    labels = [("Q" if r == "question" else "A") + str(i) for i, r in zip(turns["turn_id"], turns["role"])]
+    return pd.DataFrame({"start": starts, "end": ends, "role": turns["role"], "label": labels})
+
+
+def test_dispersion_plot_marks_turn_boundaries_and_shades_questions():
+    positions = dispersion_positions().query("doc_id == 'darchiev-interfax'")
+    spans = _turn_spans()
+    ax = plots.dispersion_plot(positions, turns=spans)
+    assert sum(len(c.get_segments()) for c in ax.collections) == len(positions)  # ticks only: hits
+    boundaries = sorted(line.get_xdata()[0] for line in ax.get_lines())
+    assert boundaries == pytest.approx(sorted(spans["start"])[1:])
+    shaded = sorted(p.get_x() for p in ax.patches)
+    assert shaded == pytest.approx(sorted(spans.loc[spans["role"] == "question", "start"]))
+    written = {t.get_text() for t in ax.texts}
+    wide = spans.loc[spans["end"] - spans["start"] >= 0.04, "label"]
+    assert written == set(wide) and "A1" in written
+    with pytest.raises(ValueError, match="one document"):
+        plots.dispersion_plot(dispersion_positions(), turns=spans, ax=plots.subplots()[1])
+    with pytest.raises(ValueError, match="0 to 1"):
+        plots.dispersion_plot(positions, turns=spans.assign(end=spans["end"] + 1), ax=plots.subplots()[1])
+
+
+def test_dispersion_plot_gives_each_lane_its_own_colour_and_a_readable_name():
+    names = [f"theme_{i}" for i in range(13)]
+    positions = pd.DataFrame({"doc_id": "d", "pattern": names, "position": np.linspace(0, 1, 13)})
+    ax = plots.dispersion_plot(positions, patterns=names)
+    colours = [matplotlib.colors.to_hex(c.get_colors()[0]) for c in ax.collections]
+    assert len(colours) == 13 and len(set(colours)) == 13
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"theme {i}" for i in range(13)]
+
+
+def test_theme_heatmap_writes_theme_names_with_spaces_and_turns_upright_when_many():
+    matches = theme_matches().replace({"label": {"sanctions": "economic_sanctions"}})
+    ax = plots.theme_heatmap(matches, turns=interview_turns()["turn_id"].tolist())
+    assert "economic sanctions" in [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ax.get_xticklabels()) > 8
+    assert all(t.get_rotation() == 90 for t in ax.get_xticklabels())
+    few = plots.theme_heatmap(matches, turns=[0, 1, 2], ax=plots.subplots()[1])
+    assert all(t.get_rotation() == 0 for t in few.get_xticklabels())
+
+
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
 def test_dispersion_plot_rejects_positions_outside_the_document(bad):
     table = pd.DataFrame({"doc_id": ["d", "d"], "pattern": ["x", "x"], "position": [0.2, bad]})

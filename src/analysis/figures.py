@@ -68,10 +68,27 @@ def _theme_order(labels) -> list[str]:
 
 def _turn_ticks(ax, turns) -> None:
     """Label turns Q0, A1, ... by their role."""
-    labels = [("Q" if role == "question" else "A" if role == "answer" else "S") + str(turn)
-              for turn, role in zip(turns["turn_id"], turns["role"])]
+    labels = [_turn_label(turn, role) for turn, role in zip(turns["turn_id"], turns["role"])]
     ax.set_xticks(ax.get_xticks(), labels)
     ax.set_xlabel("Turn (Q = question, A = answer)")
+
+
+def _turn_label(turn, role) -> str:
+    """Q0, A1, ... (S for a statement): a turn named by its role and number."""
+    return ("Q" if role == "question" else "A" if role == "answer" else "S") + str(turn)
+
+
+def _turn_spans(interview):
+    """Each turn's span on the x-ray's scale (share of the document's tokens before it), role and label."""
+    import pandas as pd
+
+    n_tokens = len(interview.tokens)
+    spans = interview.tokens.groupby("turn_id")["token_id"].agg(["min", "max"])
+    turns = interview.turns.set_index("turn_id").join(spans, how="inner")
+    return pd.DataFrame({
+        "start": turns["min"] / n_tokens, "end": (turns["max"] + 1) / n_tokens, "role": turns["role"],
+        "label": [_turn_label(turn, role) for turn, role in zip(turns.index, turns["role"])],
+    })
 
 
 def _set_height(ax, inches: float) -> None:
@@ -103,8 +120,9 @@ def interview_theme_xray(corpus, ax=None):
     themes = _theme_order(interview.matches.loc[interview.matches["layer"] == "theme", "label"])
     positions = dispersion(interview.tokens, [f"theme:{t}" for t in themes], by="label", matches=interview.matches)
     positions = positions.assign(query=positions["query"].str.removeprefix("theme:"))
-    ax = dispersion_plot(positions, patterns=themes, title="Themes through the interview", ax=ax)
-    ax.set_xlabel("Position in the interview (0 = start, 1 = end)")
+    ax = dispersion_plot(positions, patterns=themes, turns=_turn_spans(interview), title="Themes through the interview",
+                         ax=ax)
+    ax.set_xlabel("Position in the interview (0 = start, 1 = end)\ngrey bands: the interviewer's questions")
     ax.set_ylabel("Theme")
     _set_height(ax, 2.7)
     return ax

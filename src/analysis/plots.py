@@ -48,6 +48,8 @@ _METADATA = {
     "svg": {"Creator": None, "Date": None},
     "png": {"Software": None},
 }
+_UPRIGHT_COLUMNS = 8  # a heatmap with more columns than this turns its column labels upright
+_TURN_LABEL_MIN_WIDTH = 0.04  # an x-ray labels a turn above the axes when it is this wide (share of the text)
 _STANCE_LAYERS = ("modality", "hedge", "booster", "negation")
 _UPTAKE_LABELS = {
     "responsiveness": "Responsiveness (P(clear reply) − P(non-reply))",
@@ -134,7 +136,9 @@ def theme_heatmap(
     numeric columns = themes. ``value`` names the column to sum; by default ``count`` when
     there is one, else the rows are counted. Rows of a ``layer`` column other than ``layer``
     are left out (``layer=None`` keeps all). ``turns``/``labels`` fix the order and add
-    turns or themes without matches (shown as 0). Non-zero cells are annotated.
+    turns or themes without matches (shown as 0). Non-zero cells are annotated. Theme names
+    are written with spaces for underscores ("world order"); with more than eight turns the
+    turn labels stand upright so that they cannot run together.
 
     >>> theme_heatmap(corpus.matches.query("doc_id == 'darchiev-interfax'"))  # doctest: +SKIP
     """
@@ -168,8 +172,11 @@ def theme_heatmap(
     ax.set_xlim(0, matrix.shape[1])
     ax.set_ylim(matrix.shape[0], 0)
     ax.set_xticks(np.arange(matrix.shape[1]) + 0.5, [str(t) for t in matrix.columns])
-    ax.set_yticks(np.arange(matrix.shape[0]) + 0.5, [str(t) for t in matrix.index])
+    ax.set_yticks(np.arange(matrix.shape[0]) + 0.5, [_category_name(t) for t in matrix.index])
     ax.tick_params(length=0)
+    if matrix.shape[1] > _UPRIGHT_COLUMNS:
+        # many narrow columns: upright labels ("A9", "Q10", "A11") would run together
+        ax.tick_params(axis="x", labelrotation=90)
     for spine in ax.spines.values():
         spine.set_visible(False)
     if annotate and matrix.size <= 400:
@@ -193,6 +200,7 @@ def dispersion_plot(
     pattern: str | None = None,
     patterns: Sequence[str] | None = None,
     documents: Sequence[str] | None = None,
+    turns: pd.DataFrame | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -204,7 +212,17 @@ def dispersion_plot(
     pattern a coloured lane within it, so patterns never hide one another.
     ``patterns``/``documents`` fix the order and keep patterns or documents without hits (as
     empty lanes). With one document the lanes are labelled by pattern and the title names
-    the document.
+    the document. Each lane has its own colour while there are no more lanes than colours
+    in the style's palette (13).
+
+    ``turns`` (one document only) marks its turns: columns ``start`` and ``end`` on the same
+    0-1 scale as ``position``, optionally ``role`` (question turns are shaded grey) and
+    ``label`` (written above the axes where the turn is wide enough). A thin line marks
+    each boundary between turns.
+
+    >>> positions = dispersion(corpus.tokens, ["theme:sanctions", "theme:nato"], by="label",
+    ...                        matches=corpus.matches)                         # doctest: +SKIP
+    >>> dispersion_plot(positions.query("doc_id == 'darchiev-interfax'"))     # doctest: +SKIP
     """
     if pattern is None:
         pattern = "query" if "query" in positions.columns else "pattern"
@@ -229,18 +247,24 @@ def dispersion_plot(
             continue
         lane = doc_index[doc] * (n_lanes + 0.5) + pattern_index[name]
         ax.vlines(np.sort(rows["_x"].to_numpy()), lane - 0.38, lane + 0.38,
-                  colors=colours[pattern_index[name]], linewidth=0.9)
+                  colors=colours[pattern_index[name]], linewidth=1.1)
     band = n_lanes + 0.5
+    if turns is not None:
+        if len(doc_order) != 1:
+            raise ValueError("dispersion_plot: turns can be marked for one document only")
+        _mark_turns(ax, turns)
+    # room above the axes for the turn labels, under the title
+    pad = mpl.rcParams["axes.titlepad"] + (9 if turns is not None and "label" in turns.columns else 0)
     if len(doc_order) == 1:
-        ax.set_yticks(np.arange(n_lanes), [str(p) for p in pattern_order])
+        ax.set_yticks(np.arange(n_lanes), [_category_name(p) for p in pattern_order])
         ax.set_ylabel("Pattern")
-        ax.set_title(title or f"Where the patterns occur: {doc_order[0]}")
+        ax.set_title(title or f"Where the patterns occur: {doc_order[0]}", pad=pad)
     else:
         centres = np.arange(len(doc_order)) * band + (n_lanes - 1) / 2
         ax.set_yticks(centres, [str(d) for d in doc_order])
         for i in range(1, len(doc_order)):
             ax.axhline(i * band - 0.75, color="0.8", linewidth=0.4)
-        ax.legend(handles=[Line2D([], [], color=colours[i], linewidth=1.5, label=str(p))
+        ax.legend(handles=[Line2D([], [], color=colours[i], linewidth=1.5, label=_category_name(p))
                            for i, p in enumerate(pattern_order)],
                   title="Pattern", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         ax.set_ylabel("Document")
@@ -251,6 +275,28 @@ def dispersion_plot(
     ax.spines["left"].set_visible(False)
     ax.set_xlabel("Position in the document (0 = start, 1 = end)")
     return ax
+
+
+def _mark_turns(ax: Axes, turns: pd.DataFrame) -> None:
+    """Shade question turns, draw a line at each boundary between turns, label wide turns on top."""
+    _require(turns, ["start", "end"], "dispersion_plot(turns=...)")
+    spans = turns.sort_values("start", kind="stable")
+    starts, ends = spans["start"].to_numpy(float), spans["end"].to_numpy(float)
+    if ((starts < 0) | (ends > 1) | (ends < starts)).any():
+        raise ValueError("dispersion_plot: turn spans must lie from 0 to 1, start before end")
+    roles = spans["role"].tolist() if "role" in spans.columns else [None] * len(spans)
+    for start, end, role in zip(starts, ends, roles):
+        if role == "question":
+            ax.axvspan(start, end, color="0.9", linewidth=0, zorder=0)
+    for boundary in starts[1:]:
+        ax.axvline(boundary, color="0.55", linewidth=0.4, zorder=0.5)
+    if "label" in spans.columns:
+        size = mpl.rcParams["xtick.labelsize"]
+        size = size if isinstance(size, (int, float)) else 7
+        for start, end, label in zip(starts, ends, spans["label"]):
+            if end - start >= _TURN_LABEL_MIN_WIDTH:
+                ax.text((start + end) / 2, 1.0, str(label), transform=ax.get_xaxis_transform(),
+                        ha="center", va="bottom", fontsize=size - 1, color="0.3")
 
 
 def keyness_plot(
@@ -1113,6 +1159,11 @@ def _colours(n: int) -> list[str]:
     """``n`` colours from the active colour cycle (the style's Okabe-Ito palette), repeating."""
     cycle = [c["color"] for c in mpl.rcParams["axes.prop_cycle"]] or ["black"]
     return [cycle[i % len(cycle)] for i in range(max(n, 1))]
+
+
+def _category_name(name: Any) -> str:
+    """A category as a reader sees it: "world_order" becomes "world order"."""
+    return str(name).replace("_", " ")
 
 
 def _humanise(column: str) -> str:

@@ -1,4 +1,4 @@
-"""Corpus statistics: keyness, collocation, n-grams, tf-idf, dispersion and lexical diversity."""
+"""Corpus statistics: keyness, collocation, n-grams, tf-idf, dispersion, lexical diversity, proportions and agreement."""
 
 from __future__ import annotations
 
@@ -979,3 +979,55 @@ def bootstrap_ratio(
     alpha = (1 - level) / 2
     low, high = np.quantile(ratios, [alpha, 1 - alpha])
     return float(ratio), float(low), float(high)
+
+
+# --------------------------------------------------------------------------------------------
+# proportions and agreement (validating a measure against hand coding)
+# --------------------------------------------------------------------------------------------
+
+def wilson_interval(successes: int, n: int, *, level: float = 0.95) -> tuple[float, float]:
+    """The Wilson (1927) score interval for a binomial proportion ``successes / n``.
+
+    Unlike the normal (Wald) interval it stays inside 0–1 and keeps its coverage for small
+    samples and proportions near 0 or 1, as precision and recall on a small hand-coded sample
+    are (Brown, Cai & DasGupta 2001). With ``n == 0`` the proportion is undefined and both
+    bounds are NaN.
+
+    >>> [round(x, 3) for x in wilson_interval(8, 9)]
+    [0.565, 0.98]
+    """
+    successes, n = int(successes), int(n)
+    if n < 0 or successes < 0 or successes > n:
+        raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, not {level}")
+    if n == 0:
+        return float("nan"), float("nan")
+    z = float(_special.ndtri(0.5 + level / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+
+
+def cohen_kappa(first: Sequence, second: Sequence) -> float:
+    """Cohen's (1960) kappa: agreement of two codings of the same units, corrected for chance.
+
+    ``(p_o - p_e) / (1 - p_e)``, where ``p_o`` is the share of units coded alike and ``p_e``
+    the agreement expected from each coding's category shares. When both codings put every
+    unit in one and the same category, ``p_e`` is 1 and kappa is undefined (NaN).
+
+    >>> round(cohen_kappa([1, 1, 0, 0, 1], [1, 0, 0, 0, 1]), 3)
+    0.615
+    """
+    a, b = np.asarray(first), np.asarray(second)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError("the two codings must be sequences of the same length")
+    if len(a) == 0:
+        raise ValueError("no units to compare")
+    categories = np.union1d(a, b)
+    observed = float(np.mean(a == b))
+    expected = float(sum(np.mean(a == c) * np.mean(b == c) for c in categories))
+    if expected == 1.0:
+        return float("nan")
+    return (observed - expected) / (1 - expected)
