@@ -308,26 +308,10 @@ def keyness_plot(
 
 
 def _poisson_rate_interval(count, n_tokens, *, per: int = 10_000, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """The exact (Garwood 1936) confidence interval of a rate ``count / n_tokens * per``.
+    """The exact (Garwood 1936) interval of rates: :func:`analysis.stats.poisson_rate_interval`."""
+    from .stats import poisson_rate_interval
 
-    The count is taken as Poisson: its bounds are ``chi2.ppf(a/2, 2k) / 2`` and
-    ``chi2.ppf(1 - a/2, 2k + 2) / 2`` (the lower bound is 0 for ``k = 0``), scaled to the rate.
-    A document with no tokens gets NaN.
-
-    >>> low, high = _poisson_rate_interval([2], [10_000], per=10_000)
-    >>> round(float(low[0]), 4), round(float(high[0]), 4)
-    (0.2422, 7.2247)
-    """
-    from scipy.stats import chi2
-
-    k = np.asarray(count, dtype=float)
-    n = np.asarray(n_tokens, dtype=float)
-    alpha = 1 - level
-    lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
-    upper = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(n > 0, per / n, np.nan)
-    return lower * scale, upper * scale
+    return poisson_rate_interval(count, n_tokens, per=per, level=level)
 
 
 def rate_over_time(

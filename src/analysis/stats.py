@@ -835,6 +835,40 @@ def lexical_diversity(
     return pd.DataFrame(rows, columns=unit_cols + DIVERSITY_COLUMNS)
 
 
+def poisson_rate_interval(
+    count: Sequence[float] | np.ndarray,
+    n_tokens: Sequence[float] | np.ndarray,
+    *,
+    per: int = 10_000,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The exact (Garwood 1936) confidence interval of rates ``count / n_tokens * per``.
+
+    Each count is taken as Poisson, the right model for the matches of one text: the bounds
+    are ``chi2.ppf(a/2, 2k) / 2`` and ``chi2.ppf(1 - a/2, 2k + 2) / 2`` with ``a = 1 - level``
+    (the lower bound is 0 for ``k = 0``), scaled to the rate. NaN where ``n_tokens`` is 0.
+    For a corpus of documents use :func:`bootstrap_rate`, which resamples documents.
+
+    >>> low, high = poisson_rate_interval([2], [10_000], per=10_000)
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.2422, 7.2247)
+    """
+    from scipy.stats import chi2
+
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, not {level!r}")
+    k = np.asarray(count, dtype=float)
+    n = np.asarray(n_tokens, dtype=float)
+    if (k < 0).any() or (n < 0).any():
+        raise ValueError("counts and token numbers cannot be negative")
+    alpha = 1 - level
+    lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
+    upper = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n > 0, per / n, np.nan)
+    return lower * scale, upper * scale
+
+
 def bootstrap_rate(
     count: Sequence[float] | np.ndarray,
     n_tokens: Sequence[float] | np.ndarray,
