@@ -655,3 +655,37 @@ def test_lexical_diversity_per_turn(interview_tokens):
     assert row.mattr == pytest.approx(mattr(words, window=50), rel=REL)
     assert row.mtld == pytest.approx(mtld(words), rel=REL)
     assert 0 < row.ttr < row.mattr < 1
+
+
+# ------------------------------------------------------------------------------ keyword filter
+
+ANSWERS = [
+    "sanctions pressure on our diplomatic missions in washington",
+    "the sanctions of washington are pressure and pressure again",
+    "we keep the dialogue open despite the sanctions",
+    "ottawa closed the airspace and ottawa expelled diplomats and ottawa",
+]
+
+
+def test_filter_keywords_keeps_terms_frequent_and_spread_over_parts():
+    from analysis.stats import filter_keywords
+
+    words = [answer.split() for answer in ANSWERS]
+    tokens = pd.DataFrame({"turn_id": [i for i, ws in enumerate(words) for _ in ws],
+                           "lower": [w for ws in words for w in ws], "is_alpha": True})
+    target = pd.Series(Counter(tokens["lower"]))
+    reference = pd.Series({"the": 500, "and": 300, "of": 200, "on": 100, "in": 100, "sanctions": 2, "we": 50})
+    table = keyness(target, reference, reference_total=5000)
+    kept = filter_keywords(table, term_dispersion(tokens, part="turn_id"), min_freq=3, min_range=2)
+    # independently: total count and number of answers with the word, from Python's Counter
+    per_part = [Counter(ws) for ws in words]
+    expected = {term for term, n in target.items()
+                if n >= 3 and sum(term in part for part in per_part) >= 2}
+    assert set(kept["term"]) == expected == {"sanctions", "pressure", "the", "and"}
+    assert "ottawa" not in set(kept["term"])  # three times, but in one answer only
+    assert kept["range"].to_dict() == {i: sum(t in part for part in per_part) for i, t in kept["term"].items()}
+    assert list(kept.index) == sorted(kept.index)  # the keyness order is kept
+    loose = filter_keywords(table, term_dispersion(tokens, part="turn_id"), min_freq=1, min_range=1)
+    assert len(loose) == (table["target"] > 0).sum()
+    with pytest.raises(ValueError, match="at least 1"):
+        filter_keywords(table, term_dispersion(tokens, part="turn_id"), min_freq=0)

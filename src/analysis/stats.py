@@ -718,6 +718,36 @@ def term_dispersion(
     return dispersion(table, sizes=sizes)
 
 
+def filter_keywords(
+    keyness: pd.DataFrame, dispersion: pd.DataFrame, *, min_freq: int = 3, min_range: int = 2
+) -> pd.DataFrame:
+    """The rows of a keyness table whose term the target uses often enough and in enough of its parts.
+
+    ``keyness`` is :func:`keyness` output; ``dispersion`` is :func:`dispersion` (or
+    :func:`term_dispersion`) of the *target* over its parts (the turns of an interview, the
+    documents of a corpus). A row is kept where the target count is at least ``min_freq`` and
+    the term occurs in at least ``min_range`` parts: a frequency floor (a word used once or
+    twice cannot be told from chance however large its G²) and a dispersion floor (a word one
+    answer repeats is that answer's topic, not the speaker's habit; Gries 2008, Egbert & Biber
+    2019). The ``range`` and ``dp`` columns of ``dispersion`` are added (0 and NaN for a term
+    the target lacks); the row order of ``keyness`` is kept.
+
+    >>> spread = term_dispersion(answer_tokens, part="turn_id")              # doctest: +SKIP
+    >>> filter_keywords(keyness(answers, reference), spread)                 # doctest: +SKIP
+    """
+    if min_freq < 1 or min_range < 1:
+        raise ValueError("min_freq and min_range must be at least 1")
+    for name, table, columns in (("keyness", keyness, ["term", "target"]),
+                                 ("dispersion", dispersion, ["term", "range", "dp"])):
+        missing = [column for column in columns if column not in table.columns]
+        if missing:
+            raise ValueError(f"{name} lacks the column(s) {missing}")
+    spread = dispersion.drop_duplicates("term").set_index("term")
+    table = keyness.assign(range=spread["range"].reindex(keyness["term"]).fillna(0).astype("int64").to_numpy(),
+                           dp=spread["dp"].reindex(keyness["term"]).to_numpy(dtype=float))
+    return table[(table["target"] >= min_freq) & (table["range"] >= min_range)]
+
+
 # --------------------------------------------------------------------------------------------
 # Lexical diversity
 # --------------------------------------------------------------------------------------------
