@@ -161,5 +161,9 @@ def test_pooled_rates_bootstrap_interval_resamples_the_units():
     _, low, high = bootstrap_rate([0, 3], [100, 900], per=1000, n_boot=400, seed=5)
     assert (row.ci_low, row.ci_high) == pytest.approx((low, high))
     assert row.ci_low <= row.per_1000 <= row.ci_high
+    whole = pooled_rates(counts, interval="bootstrap", n_boot=400, seed=5)  # one group of all units
+    row = whole[whole["label"] == "hedge"].iloc[0]
+    assert (row.ci_low, row.ci_high) == pytest.approx(
+        bootstrap_rate([1, 9, 4], [100, 900, 400], per=1000, n_boot=400, seed=5)[1:])
     with pytest.raises(ValueError, match="interval"):
         pooled_rates(counts, interval="normal")

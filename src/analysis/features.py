@@ -707,9 +707,9 @@ def pooled_rates(
         wide = table.pivot_table(index=units, columns=feature_keys, values="count", aggfunc="sum", fill_value=0)
         wide = wide.reindex(unit_rows.index, fill_value=0)
         bounds = []
-        for row in pooled.itertuples(index=False):
-            members = (unit_rows[groups] == [getattr(row, g) for g in groups]).all(axis=1).to_numpy()
-            feature = tuple(getattr(row, k) for k in feature_keys)
+        for row in pooled.to_dict("records"):
+            members = (unit_rows[groups] == [row[g] for g in groups]).all(axis=1).to_numpy()
+            feature = tuple(row[k] for k in feature_keys)
             column = wide[feature if len(feature) > 1 else feature[0]].to_numpy()
             _, low, high = bootstrap_rate(column[members], unit_rows["n_tokens"].to_numpy()[members], per=1000,
                                           n_boot=n_boot, level=confidence, seed=seed)
