@@ -689,3 +689,22 @@ def test_filter_keywords_keeps_terms_frequent_and_spread_over_parts():
     assert len(loose) == (table["target"] > 0).sum()
     with pytest.raises(ValueError, match="at least 1"):
         filter_keywords(table, term_dispersion(tokens, part="turn_id"), min_freq=0)
+
+
+def test_term_rate_intervals_resample_documents_as_bootstrap_rate_does():
+    from analysis.stats import bootstrap_rate, term_rate_intervals
+
+    documents = {"a": "sanctions and more sanctions", "b": "no measures at all here", "c": "sanctions again , 2022"}
+    rows = [(doc, word) for doc, text in documents.items() for word in text.split()]
+    tokens = pd.DataFrame({"doc_id": [d for d, _ in rows], "lower": [w for _, w in rows],
+                           "is_alpha": [w.isalpha() for _, w in rows]})
+    table = term_rate_intervals(tokens, ["sanctions", "nato"], per=1000, n_boot=300, seed=2)
+    assert table["term"].tolist() == ["sanctions", "nato"]
+    # independently: per-document counts and alphabetic sizes from the texts themselves
+    counts = [Counter(w for w in text.split() if w.isalpha()) for text in documents.values()]
+    sizes = [sum(c.values()) for c in counts]
+    expected = bootstrap_rate([c["sanctions"] for c in counts], sizes, per=1000, n_boot=300, seed=2)
+    row = table.iloc[0]
+    assert (row["count"], row["n_tokens"]) == (3, sum(sizes))
+    assert (row["rate"], row["ci_low"], row["ci_high"]) == pytest.approx(expected)
+    assert table.iloc[1][["count", "rate", "ci_low", "ci_high"]].tolist() == [0, 0.0, 0.0, 0.0]

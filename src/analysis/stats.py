@@ -718,6 +718,44 @@ def term_dispersion(
     return dispersion(table, sizes=sizes)
 
 
+def term_rate_intervals(
+    tokens: pd.DataFrame,
+    terms: Iterable[str],
+    *,
+    part: str | Sequence[str] = "doc_id",
+    by: Literal["lower", "lemma", "text"] = "lower",
+    per: float = 1_000_000,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Each term's rate per ``per`` tokens in a corpus of parts, with a bootstrap interval that resamples parts.
+
+    The rate pools the parts (``sum of counts / sum of sizes``, sizes in alphabetic tokens as
+    :func:`term_dispersion` counts them); :func:`bootstrap_rate` resamples the parts (documents)
+    with their counts and sizes, so a word that one speech repeats gets the wide interval it
+    deserves. Columns: ``term``, ``count``, ``n_tokens``, ``rate``, ``ci_low``, ``ci_high``, in
+    the order of ``terms``; a term absent from every part has rate 0 and interval (0, 0).
+
+    >>> term_rate_intervals(reference_tokens, ["sanctions", "nato"])         # doctest: +SKIP
+    """
+    part_cols = [part] if isinstance(part, str) else list(part)
+    _check_tokens(tokens, [by, "is_alpha"] + part_cols)
+    stream = tokens[tokens["is_alpha"].to_numpy(dtype=bool)]
+    if not len(stream):
+        raise ValueError("no tokens to count rates in")
+    sizes = stream.groupby(part_cols, sort=True).size()
+    wanted = list(dict.fromkeys(terms))
+    table = stream[stream[by].isin(wanted)].groupby([by] + part_cols, sort=True).size()
+    table = table.unstack(part_cols, fill_value=0).reindex(index=wanted, columns=sizes.index, fill_value=0)
+    rows = []
+    for term, counts in table.iterrows():
+        rate, low, high = bootstrap_rate(counts.to_numpy(), sizes.to_numpy(), per=per, n_boot=n_boot, level=level,
+                                         seed=seed)
+        rows.append((term, int(counts.sum()), int(sizes.sum()), rate, low, high))
+    return pd.DataFrame(rows, columns=["term", "count", "n_tokens", "rate", "ci_low", "ci_high"])
+
+
 def filter_keywords(
     keyness: pd.DataFrame, dispersion: pd.DataFrame, *, min_freq: int = 3, min_range: int = 2
 ) -> pd.DataFrame:
