@@ -510,6 +510,34 @@ def test_keyness_plot_takes_the_table_of_stats_keyness_as_it_is():
     assert [p.get_width() > 0 for p in ax.patches] == [True] * 8 + [False] * 2
 
 
+def test_keyness_plot_prints_the_corpus_sizes_and_draws_the_significance_threshold():
+    from scipy.stats import chi2
+
+    from analysis.stats import keyness
+
+    target = pd.Series(Counter(_words(" ".join(interview_turns().query("role == 'answer'")["text"]))))
+    reference = pd.Series(Counter(_words((UN_DIR / "RUS_77_2022.txt").read_text(encoding="utf-8-sig"))))
+    table = keyness(target, reference, min_freq=3)
+    ax = plots.keyness_plot(table, n=8, negative=2, target_name="Answers", reference_name="UN")
+    texts = {t.get_text() for t in ax.texts}
+    # the sizes are the token totals of the two sides, recovered from the per-million columns
+    assert f"n = {int(target.sum()):,}" in texts and f"n = {int(reference.sum()):,}" in texts
+    critical = chi2.ppf(0.95, 1)  # 3.84: p = 0.05 with 1 degree of freedom
+    dashed = sorted(line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--")
+    assert dashed == pytest.approx([-critical, critical])
+    assert any("3.84" in t for t in texts)
+    # given sizes win; a threshold of one's own replaces the p-value line; the log ratio gets none
+    ax = plots.keyness_plot(table, n=5, target_size=1000, reference_size=2000, threshold=10.0)
+    assert {"n = 1,000", "n = 2,000"} <= {t.get_text() for t in ax.texts}
+    assert [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [10.0]
+    ax = plots.keyness_plot(table, score="log_ratio", n=5)
+    assert not [line for line in ax.lines if line.get_linestyle() == "--"]
+    ax = plots.keyness_plot(keyness_table(), n=5)  # no per-million columns: no sizes, still the counts
+    assert not any(t.get_text().startswith("n = ") for t in ax.texts)
+    with pytest.raises(ValueError, match="alpha"):
+        plots.keyness_plot(table, alpha=1.5)
+
+
 def test_keyness_plot_shows_negative_keywords_below_zero_with_log_ratio():
     table = keyness_table()
     ax = plots.keyness_plot(table, score="log_ratio", n=5, negative=4)

@@ -282,12 +282,12 @@ def stance_figure(corpus, ax=None):
 
 @paper_figure("sentiment-by-turn", tables=("turns", "sentences"))
 def sentiment_turn_figure(corpus, ax=None):
-    """Mean VADER compound score of each turn's sentences, coloured by question or answer."""
-    from .features import sentence_sentiment
+    """Mean VADER compound score of each turn's sentences (actor names masked), coloured by question or answer."""
+    from .features import sentence_sentiment, sentiment_mask
     from .plots import sentiment_plot
 
     interview = _the_interview(corpus)
-    scores = sentence_sentiment(interview.sentences).merge(
+    scores = sentence_sentiment(interview.sentences, mask=sentiment_mask(interview.matches)).merge(
         interview.turns[["doc_id", "turn_id", "role"]], on=["doc_id", "turn_id"], how="left")
     ax = sentiment_plot(scores, title="Sentiment by turn", ax=ax)
     _turn_ticks(ax, interview.turns)
@@ -296,12 +296,13 @@ def sentiment_turn_figure(corpus, ax=None):
 
 @paper_figure("sentiment-by-actor", tables=("sentences", "matches"))
 def sentiment_actor_figure(corpus, ax=None):
-    """Mean VADER compound score of the interview's sentences naming each actor."""
-    from .features import actor_sentiment, sentence_sentiment
+    """Mean VADER compound score of the interview's sentences naming each actor (the names masked)."""
+    from .features import actor_sentiment, sentence_sentiment, sentiment_mask
     from .plots import sentiment_plot
 
     interview = _the_interview(corpus)
-    scores = actor_sentiment(sentence_sentiment(interview.sentences), interview.matches)
+    masked = sentence_sentiment(interview.sentences, mask=sentiment_mask(interview.matches))
+    scores = actor_sentiment(masked, interview.matches)
     ax = sentiment_plot(scores, by="actor", title="Sentiment by actor named", ax=ax)
     _set_height(ax, max(1.6, 0.7 + 0.18 * scores["actor"].nunique()))
     return ax

@@ -299,6 +299,16 @@ def _mark_turns(ax: Axes, turns: pd.DataFrame) -> None:
                         ha="center", va="bottom", fontsize=size - 1, color="0.3")
 
 
+def _corpus_size(table: pd.DataFrame, count: str, per_million: str) -> float | None:
+    """A corpus size recovered from a keyness table: ``count / per_million * 1e6`` of a row with a count."""
+    if per_million not in table.columns:
+        return None
+    rows = table[(table[count].astype(float) > 0) & (table[per_million].astype(float) > 0)]
+    if rows.empty:
+        return None
+    return float(round(rows[count].astype(float).iloc[0] / rows[per_million].astype(float).iloc[0] * 1e6))
+
+
 def keyness_plot(
     keyness: pd.DataFrame,
     *,
@@ -307,20 +317,39 @@ def keyness_plot(
     negative: int = 0,
     target_name: str = "target",
     reference_name: str = "reference",
+    target_size: float | None = None,
+    reference_size: float | None = None,
+    alpha: float | None = 0.05,
+    threshold: float | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Horizontal bars of the top keywords' scores, with their raw counts printed beside.
+    """Horizontal bars of the top keywords' scores, with their raw counts and the corpus sizes printed beside.
 
     ``keyness`` has columns ``term``, ``target`` and ``reference`` (raw counts), ``g2`` and
     ``log_ratio`` -- the table ``analysis.stats.keyness`` returns. ``score`` is the column
     the bars show (``g2`` or ``log_ratio``); G² is signed by the direction of ``log_ratio``
     (positive = more frequent in the target). The ``n`` strongest positive keywords are
     shown, and the ``negative`` strongest negative ones below them. Ties are broken by term.
+
+    Each count column is headed by its corpus name and size in tokens (``target_size``,
+    ``reference_size``; by default recovered from the ``target_pm`` and ``reference_pm``
+    columns), so a count can be read against what it is a count of. A dashed line marks the
+    significance threshold: for G², the critical value of chi-square with 1 df at ``alpha``
+    (3.84 at 0.05; on both sides when negative keywords are shown); ``threshold`` draws it at
+    a value of your own instead (a BIC-based cut, say). The log ratio is an effect size and
+    gets no line unless ``threshold`` is given; ``alpha=None`` draws none.
+
+    >>> ax = keyness_plot(stats.keyness(answers, russia), n=12, target_name="Answers")  # doctest: +SKIP
     """
     _require(keyness, ["term", "target", "reference", "g2", "log_ratio", score], "keyness_plot")
     if n < 0 or negative < 0:
         raise ValueError("keyness_plot: n and negative must be zero or more")
+    if alpha is not None and not 0 < alpha < 1:
+        raise ValueError(f"keyness_plot: alpha must lie between 0 and 1, not {alpha!r}")
+    sizes = {"target": target_size if target_size is not None else _corpus_size(keyness, "target", "target_pm"),
+             "reference": (reference_size if reference_size is not None
+                           else _corpus_size(keyness, "reference", "reference_pm"))}
     table = keyness.loc[:, list(dict.fromkeys(["term", "target", "reference", "log_ratio", score]))]
     table = table.assign(term=table["term"].astype(str))
     signed = table[score].astype(float)
@@ -334,16 +363,31 @@ def keyness_plot(
     if shown.empty:
         raise ValueError("keyness_plot: no keywords to plot (no rows with the requested direction)")
     if ax is None:
-        _, ax = subplots(columns=1, height=max(1.6, 0.75 + 0.15 * len(shown)))
+        _, ax = subplots(columns=1, height=max(1.8, 0.9 + 0.15 * len(shown)))
     colours = _colours(2)
     y = np.arange(len(shown))
     ax.barh(y, shown["_score"], height=0.7,
             color=[colours[0] if s >= 0 else colours[1] for s in shown["_score"]])
     ax.set_yticks(y, shown["term"].tolist())
-    ax.set_ylim(len(shown) - 0.5, -1.4)  # the top row holds the count headers
+    ax.set_ylim(len(shown) - 0.5, -2.2)  # the top rows hold the count headers and corpus sizes
     ax.axvline(0, color="black", linewidth=0.6)
     ax.tick_params(axis="y", length=0)
-    _count_columns(ax, y, shown, [("target", target_name), ("reference", reference_name)])
+    _count_columns(ax, y, shown, [("target", target_name), ("reference", reference_name)],
+                   sizes=[f"{value:,.0f}" if value is not None else "" for value in sizes.values()])
+    cut, cut_label = threshold, None
+    if cut is not None:
+        cut_label = f"threshold\n{cut:g}"
+    elif alpha is not None and score in ("g2", "g2_2cell"):
+        from scipy.stats import chi2
+
+        cut = float(chi2.ppf(1 - alpha, 1))
+        cut_label = f"p = {alpha:g}\nG² = {cut:.2f}"
+    if cut is not None:
+        sides = [cut, -cut] if (shown["_score"] < 0).any() else [cut]
+        for side in sides:
+            ax.axvline(side, color="0.3", linewidth=0.7, linestyle="--")
+        ax.annotate(cut_label, (cut, -1.35), xytext=(2, 0), textcoords="offset points", ha="left", va="center",
+                    fontsize=_tick_size(), color="0.3")
     label = {"g2": "Log-likelihood G² (signed)",
              "g2_2cell": "Log-likelihood G², two-cell (signed)",
              "log_ratio": "Log ratio (log₂ of relative frequencies)"}.get(score, _humanise(score))
@@ -354,26 +398,10 @@ def keyness_plot(
 
 
 def _poisson_rate_interval(count, n_tokens, *, per: int = 10_000, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """The exact (Garwood 1936) confidence interval of a rate ``count / n_tokens * per``.
+    """The exact (Garwood 1936) interval of rates: :func:`analysis.stats.poisson_rate_interval`."""
+    from .stats import poisson_rate_interval
 
-    The count is taken as Poisson: its bounds are ``chi2.ppf(a/2, 2k) / 2`` and
-    ``chi2.ppf(1 - a/2, 2k + 2) / 2`` (the lower bound is 0 for ``k = 0``), scaled to the rate.
-    A document with no tokens gets NaN.
-
-    >>> low, high = _poisson_rate_interval([2], [10_000], per=10_000)
-    >>> round(float(low[0]), 4), round(float(high[0]), 4)
-    (0.2422, 7.2247)
-    """
-    from scipy.stats import chi2
-
-    k = np.asarray(count, dtype=float)
-    n = np.asarray(n_tokens, dtype=float)
-    alpha = 1 - level
-    lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
-    upper = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(n > 0, per / n, np.nan)
-    return lower * scale, upper * scale
+    return poisson_rate_interval(count, n_tokens, per=per, level=level)
 
 
 def rate_over_time(
@@ -1182,22 +1210,33 @@ def _annotate_cells(ax: Axes, mesh: Any, values: np.ndarray) -> None:
                 color="black" if luminance[row, col] > 0.45 else "white")
 
 
-def _count_columns(ax: Axes, y: np.ndarray, table: pd.DataFrame,
-                   columns: Sequence[tuple[str, str]]) -> None:
-    """Print raw counts in right-aligned columns right of the axes, headers in the row at y = -1."""
+def _tick_size() -> float:
+    """The y tick labels' font size in points (7 where the style names a size such as "small")."""
     size = mpl.rcParams["ytick.labelsize"]
-    size = size if isinstance(size, (int, float)) else 7
+    return float(size) if isinstance(size, (int, float)) else 7.0
+
+
+def _count_columns(ax: Axes, y: np.ndarray, table: pd.DataFrame,
+                   columns: Sequence[tuple[str, str]], *, sizes: Sequence[str] | None = None) -> None:
+    """Print raw counts in right-aligned columns right of the axes, headers in the row at y = -1.
+
+    With ``sizes`` (one text per column, e.g. a corpus size) the header moves up to y = -1.7
+    and the size, with "n =", takes the row at y = -1."""
+    size = _tick_size()
     char = 0.62 * float(size)  # DejaVu Sans digits are 0.636 em wide
     offset = 6.0
-    for column, header in columns:
+    for i, (column, header) in enumerate(columns):
         texts = [f"{int(v):,}" if float(v).is_integer() else f"{float(v):,.1f}"
                  for v in table[column]]
-        offset += char * max(len(header), *(len(t) for t in texts))
+        size_text = f"n = {sizes[i]}" if sizes is not None and sizes[i] else ""
+        offset += char * max(len(header), len(size_text), *(len(t) for t in texts))
         for position, text in zip(y, texts):
             ax.annotate(text, (1.0, position), xycoords=("axes fraction", "data"),
                         xytext=(offset, 0), textcoords="offset points", ha="right", va="center",
                         fontsize=size, annotation_clip=False)
-        ax.annotate(header, (1.0, -1.0), xycoords=("axes fraction", "data"), xytext=(offset, 0),
-                    textcoords="offset points", ha="right", va="center", fontsize=size,
-                    color="0.35", annotation_clip=False)
+        heads = [(header, -1.7 if sizes is not None else -1.0)] + ([(size_text, -1.0)] if size_text else [])
+        for text, position in heads:
+            ax.annotate(text, (1.0, position), xycoords=("axes fraction", "data"), xytext=(offset, 0),
+                        textcoords="offset points", ha="right", va="center", fontsize=size,
+                        color="0.35", annotation_clip=False)
         offset += 2.5 * char
