@@ -3,15 +3,18 @@
 Two steps, each a sub-command:
 
     python tools/lexicon_sample.py matches RAW_DIR OUT.csv [--lexicon themes.csv]
-    python tools/lexicon_sample.py sample BEFORE.csv AFTER.csv RAW_DIR OUT.csv
+    python tools/lexicon_sample.py sample BEFORE.csv AFTER.csv OUT.csv
+    python tools/lexicon_sample.py sample-current BEFORE.csv AFTER.csv OUT.csv
 
 ``matches`` reads the UN statements (``RAW_DIR/ungdc``, speeches only), the White House briefings
 (``RAW_DIR/whbriefings/*.md``, front matter dropped) and the Kremlin pages
 (``RAW_DIR/kremlin/*.html``) with simple text extraction, splits them into sentences and writes
 every match of the key theme labels with its sentence. ``sample`` draws, with fixed seeds, per
 label and source, matches for precision (from the lexicon before and after a change) and
-sentences that a broad query finds for recall, and writes one sheet to judge by reading. Doc ids
-are file stems.
+sentences that a broad query finds for recall, and writes one sheet to judge by reading.
+``sample-current`` does the same for every other theme label (precision and recall) and for larger
+recall samples of bloc and reciprocal action, before and after a change of the rules. Doc ids are
+file stems.
 """
 
 from __future__ import annotations
@@ -180,21 +183,29 @@ def _draw(pool: pd.DataFrame, n: int, stream: list[int]) -> pd.DataFrame:
     return pool.iloc[sorted(take)]
 
 
-def write_current_sample(current: Path, out: Path) -> None:
-    """The sheet for the current lexicon: matches (precision) of the other labels, sentences of the broad
-    queries (recall), each with the sentence before it to read it in context."""
-    matches = pd.read_csv(current, dtype={"doc_id": str})
-    sentences = pd.read_csv(current.with_suffix(".sentences.csv"), dtype={"doc_id": str})
+def write_current_sample(before: Path, after: Path, out: Path) -> None:
+    """The sheet for the labels measured on the current lexicon, before and after a change of rules.
+
+    Precision: matches of the other labels drawn from ``before`` (``found_after``: the match is kept
+    after the change) and, for ``bloc``, whose entries the change adds, matches drawn from ``after``.
+    Recall: sentences of the broad queries, with ``found_before``/``found_after``. Each row carries
+    the sentence before it (``context``) to read it in context.
+    """
+    old = pd.read_csv(before, dtype={"doc_id": str})
+    new = pd.read_csv(after, dtype={"doc_id": str})
+    sentences = pd.read_csv(after.with_suffix(".sentences.csv"), dtype={"doc_id": str})
     previous = sentences.assign(sentence_id=sentences["sentence_id"] + 1).rename(columns={"text": "context"})
     rows = []
-    for i, label in enumerate(OTHER_LABELS):
+    draws = [(label, old, [SEED, 300 + i], "after") for i, label in enumerate(OTHER_LABELS)]
+    draws.append(("bloc", new, [SEED, 500], "before"))
+    for label, table, stream, other in draws:
         for j, source in enumerate(SOURCES):
-            pool = matches[(matches["label"] == label) & (matches["source"] == source)]
+            pool = table[(table["label"] == label) & (table["source"] == source)]
             pool = pool.sort_values(["doc_id", "start"], ignore_index=True)
-            for row in _draw(pool, PER_SOURCE, [SEED, 300 + i, j]).itertuples():
+            for row in _draw(pool, PER_SOURCE, stream + [j]).itertuples():
                 rows.append({"kind": "precision", "label": label, "source": source, "doc_id": row.doc_id,
-                             "sentence_id": row.sentence_id, "match": row.text, "sentence": row.sentence})
-    found = matches[["doc_id", "sentence_id", "label"]].drop_duplicates().assign(found_after=True)
+                             "sentence_id": row.sentence_id, "start": row.start, "match": row.text,
+                             "sentence": row.sentence, "drawn_from": "after" if other == "before" else "before"})
     for i, (label, query) in enumerate(CURRENT_QUERIES.items()):
         for j, source in enumerate(SOURCES):
             pool = sentences[(sentences["source"] == source) & sentences["text"].str.contains(query, regex=True)]
@@ -203,8 +214,18 @@ def write_current_sample(current: Path, out: Path) -> None:
                 rows.append({"kind": "recall", "label": label, "source": source, "doc_id": row.doc_id,
                              "sentence_id": row.sentence_id, "match": "", "sentence": row.text})
     sheet = pd.DataFrame(rows).assign(version="current")
-    sheet = sheet.merge(found, on=["doc_id", "sentence_id", "label"], how="left")
-    sheet["found_after"] = sheet["found_after"].fillna(False).astype(bool).where(sheet["kind"] == "recall")
+    for version, table in (("before", old), ("after", new)):
+        in_sentence = set(zip(table["doc_id"], table["sentence_id"], table["label"]))
+        at_start = set(zip(table["doc_id"], table["start"], table["label"]))
+        found = []
+        for row in sheet.itertuples():
+            if row.kind == "recall":
+                found.append((row.doc_id, row.sentence_id, row.label) in in_sentence)
+            elif row.drawn_from == version:
+                found.append(True)
+            else:
+                found.append((row.doc_id, row.start, row.label) in at_start)
+        sheet[f"found_{version}"] = found
     sheet = sheet.merge(previous[["doc_id", "sentence_id", "context"]], on=["doc_id", "sentence_id"], how="left")
     sheet.to_csv(out, index=False)
 
@@ -221,13 +242,14 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("after", type=Path)
     s.add_argument("out", type=Path)
     c = sub.add_parser("sample-current")
-    c.add_argument("current", type=Path)
+    c.add_argument("before", type=Path)
+    c.add_argument("after", type=Path)
     c.add_argument("out", type=Path)
     args = parser.parse_args(argv)
     if args.command == "matches":
         write_matches(args.raw_dir, args.out, args.lexicon)
     elif args.command == "sample-current":
-        write_current_sample(args.current, args.out)
+        write_current_sample(args.before, args.after, args.out)
     else:
         write_sample(args.before, args.after, args.out)
 
