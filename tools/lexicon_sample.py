@@ -85,6 +85,9 @@ CURRENT_QUERIES = {
             r"|warsaw pact|\bpacts?\b|(?-i:CSTO|AUKUS)|non-align",
     "reciprocity": BROAD_QUERIES["reciprocal_action"][0],
 }
+#: Labels whose rules were changed after reading their recall sample get a fresh one (kind
+#: ``recall-fresh``), drawn from the same query without the sentences already read.
+FRESH = ("bloc",)
 #: Sentences drawn per source for the recall of each label (larger for the two thin samples).
 CURRENT_PER_SOURCE = {"bloc": 20, "reciprocity": 20}
 #: Before the split, the entries of ``bloc`` were NATO's and those of ``mutuality`` reciprocity's.
@@ -213,13 +216,24 @@ def write_current_sample(before: Path, after: Path, out: Path) -> None:
             for row in _draw(pool, CURRENT_PER_SOURCE.get(label, PER_SOURCE), [SEED, 400 + i, j]).itertuples():
                 rows.append({"kind": "recall", "label": label, "source": source, "doc_id": row.doc_id,
                              "sentence_id": row.sentence_id, "match": "", "sentence": row.text})
+    read = {(row["doc_id"], row["sentence_id"]) for row in rows if row["kind"] == "recall"}
+    for label in FRESH:
+        i = list(CURRENT_QUERIES).index(label)
+        for j, source in enumerate(SOURCES):
+            pool = sentences[(sentences["source"] == source)
+                             & sentences["text"].str.contains(CURRENT_QUERIES[label], regex=True)]
+            pool = pool[[key not in read for key in zip(pool["doc_id"], pool["sentence_id"])]]
+            pool = pool.sort_values(["doc_id", "sentence_id"], ignore_index=True)
+            for row in _draw(pool, PER_SOURCE, [SEED, 600 + i, j]).itertuples():
+                rows.append({"kind": "recall-fresh", "label": label, "source": source, "doc_id": row.doc_id,
+                             "sentence_id": row.sentence_id, "match": "", "sentence": row.text})
     sheet = pd.DataFrame(rows).assign(version="current")
     for version, table in (("before", old), ("after", new)):
         in_sentence = set(zip(table["doc_id"], table["sentence_id"], table["label"]))
         at_start = set(zip(table["doc_id"], table["start"], table["label"]))
         found = []
         for row in sheet.itertuples():
-            if row.kind == "recall":
+            if row.kind.startswith("recall"):
                 found.append((row.doc_id, row.sentence_id, row.label) in in_sentence)
             elif row.drawn_from == version:
                 found.append(True)
