@@ -179,18 +179,20 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
         self.reference_ = tuple(sorted(set(_texts(X["question"]) + _texts(X["answer"]))))
         features, openings = self._features(X), self._openings(X)
         groups = X["conference"].astype(str).to_numpy() if "conference" in X.columns else None
-        if self.C is None or self.opening_weight is None:
-            self.C_, self.opening_weight_ = self._choose(features, openings, labels, groups)
-        else:
-            self.C_, self.opening_weight_ = self.C, self.opening_weight
-        self.scaler_ = StandardScaler().fit(features)
-        self.words_ = self._vectorizer().fit(openings)
-        self.vocabulary_ = self.words_.get_feature_names_out()
-        words = self.words_.transform(openings)
-        self.word_scale_ = np.sqrt(np.maximum(
-            np.asarray(words.multiply(words).mean(axis=0)).ravel() - np.asarray(words.mean(axis=0)).ravel() ** 2, 0.0))
-        design = self._design(self.scaler_.transform(features), words, self.opening_weight_)
-        self.model_ = self._logistic(self.C_).fit(design, labels)
+        with _one_thread():
+            if self.C is None or self.opening_weight is None:
+                self.C_, self.opening_weight_ = self._choose(features, openings, labels, groups)
+            else:
+                self.C_, self.opening_weight_ = self.C, self.opening_weight
+            self.scaler_ = StandardScaler().fit(features)
+            self.words_ = self._vectorizer().fit(openings)
+            self.vocabulary_ = self.words_.get_feature_names_out()
+            words = self.words_.transform(openings)
+            self.word_scale_ = np.sqrt(np.maximum(
+                np.asarray(words.multiply(words).mean(axis=0)).ravel() - np.asarray(words.mean(axis=0)).ravel() ** 2,
+                0.0))
+            design = self._design(self.scaler_.transform(features), words, self.opening_weight_)
+            self.model_ = self._logistic(self.C_).fit(design, labels)
         self.classes_ = self.model_.classes_
         self.priors_ = _priors(labels, self.classes_)
         return self
@@ -234,6 +236,14 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
 
 def _as_is(terms):
     return terms
+
+
+def _one_thread():
+    """Run numeric libraries (BLAS, OpenMP) on one thread: the fits here are small, and several threads
+    only wait for each other (seven times slower on two busy cores); one thread also sums in one order."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
 
 
 def _priors(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -361,9 +371,10 @@ def crossval_predictions(
         probabilities = np.zeros((len(X), len(CLARITY_LABELS)))
         for fold in sorted(set(folds)):
             test = folds == fold
-            model = clone(estimator).fit(X[~test].reset_index(drop=True), y[~test])
-            predicted[test] = model.predict(X[test].reset_index(drop=True))
-            proba = model.predict_proba(X[test].reset_index(drop=True))
+            with _one_thread():
+                model = clone(estimator).fit(X[~test].reset_index(drop=True), y[~test])
+                predicted[test] = model.predict(X[test].reset_index(drop=True))
+                proba = model.predict_proba(X[test].reset_index(drop=True))
             for j, label in enumerate(model.classes_):
                 probabilities[test, CLARITY_LABELS.index(label)] = proba[:, j]
         frame = pd.DataFrame({"model": name, "row": np.arange(len(X), dtype="int64"), "conference": groups,
@@ -473,6 +484,7 @@ def evaluate_responsiveness(
     n_splits: int = 5,
     n_boot: int = 1000,
     seed: int = 0,
+    predictions: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Macro-F1 and accuracy, with bootstrap intervals, of the model and its baselines under each evaluation.
 
@@ -480,15 +492,25 @@ def evaluate_responsiveness(
     :func:`bootstrap_scores` with ``evaluation`` first (``conference``: five
     folds of whole press conferences; ``president``: one president held out
     at a time), including the paired differences of the feature model from
-    each baseline.
+    each baseline. ``predictions`` maps an evaluation to the out-of-fold
+    predictions of :func:`crossval_predictions` already made for it (to read
+    them again, e.g. for :func:`reliability_table`, without refitting); the
+    other evaluations are cross-validated here.
+
+    >>> held_out = {e: crossval_predictions(data, evaluation=e) for e in EVALUATIONS}  # doctest: +SKIP
+    >>> evaluate_responsiveness(data, predictions=held_out)                           # doctest: +SKIP
     """
     data = read_qevasion() if data is None else data
     frames = []
     for evaluation in evaluations:
-        predictions = crossval_predictions(data, evaluation=evaluation, models=models, n_splits=n_splits, seed=seed)
-        names = list(dict.fromkeys(predictions["model"]))
+        if predictions is not None and evaluation in predictions:
+            predictions_of = predictions[evaluation]
+        else:
+            predictions_of = crossval_predictions(data, evaluation=evaluation, models=models, n_splits=n_splits,
+                                                  seed=seed)
+        names = list(dict.fromkeys(predictions_of["model"]))
         differences = [(FEATURE_MODEL, other) for other in names if other != FEATURE_MODEL and FEATURE_MODEL in names]
-        scores = bootstrap_scores(predictions, n_boot=n_boot, seed=seed, differences=differences)
+        scores = bootstrap_scores(predictions_of, n_boot=n_boot, seed=seed, differences=differences)
         frames.append(scores.assign(evaluation=evaluation))
     table = pd.concat(frames, ignore_index=True)
     return table[["evaluation"] + [c for c in table.columns if c != "evaluation"]]
@@ -601,29 +623,56 @@ def score_intervals(
     X = pairs[["question", "answer"]]
     features = pair_features(train, reference=model.reference_, markers=model.markers_).to_numpy()
     targets = pair_features(X, reference=model.reference_, markers=model.markers_).to_numpy()
-    openings, target_openings = model._openings(train), model._openings(X)
+    counts, target_counts = _term_counts(model._openings(train), model._openings(X))
     conferences = train["conference"].to_numpy()
     names = np.asarray(sorted(set(conferences)), dtype=object)
     rows_of = {name: np.flatnonzero(conferences == name) for name in names}
     rng = np.random.default_rng(seed)
     values = np.empty((n_boot, len(pairs)))
-    for b in range(n_boot):
-        rows = np.concatenate([rows_of[name] for name in rng.choice(names, size=len(names))])
-        scaler = StandardScaler().fit(features[rows])
-        words = model._vectorizer().fit([openings[i] for i in rows])
-        design = model._design(scaler.transform(features[rows]), words.transform([openings[i] for i in rows]),
-                               model.opening_weight_)
-        fitted = model._logistic(model.C_).fit(design, labels[rows])
-        proba = fitted.predict_proba(model._design(scaler.transform(targets), words.transform(target_openings),
-                                                   model.opening_weight_))
-        column = list(fitted.classes_)
-        values[b] = proba[:, column.index("Clear Reply")] - proba[:, column.index("Clear Non-Reply")]
+    with _one_thread():
+        for b in range(n_boot):
+            rows = np.concatenate([rows_of[name] for name in rng.choice(names, size=len(names))])
+            scaler = StandardScaler().fit(features[rows])
+            words, target_words = _resampled_tfidf(counts, rows, target_counts)
+            fitted = model._logistic(model.C_).fit(
+                model._design(scaler.transform(features[rows]), words, model.opening_weight_), labels[rows])
+            proba = fitted.predict_proba(model._design(scaler.transform(targets), target_words, model.opening_weight_))
+            column = list(fitted.classes_)
+            values[b] = proba[:, column.index("Clear Reply")] - proba[:, column.index("Clear Non-Reply")]
     probabilities = model.predict_proba(pairs[["question", "answer"]])
     column = list(model.classes_)
     point = probabilities[:, column.index("Clear Reply")] - probabilities[:, column.index("Clear Non-Reply")]
     alpha = (1 - level) / 2
     low, high = np.quantile(values, [alpha, 1 - alpha], axis=0)
     return pd.DataFrame({"responsiveness": point, "ci_low": low, "ci_high": high}, index=pairs.index)
+
+
+def _term_counts(documents: list[list[str]], others: list[list[str]]):
+    """Term counts (CSR, one column per term of ``documents`` in sorted order) of ``documents`` and ``others``."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    counter = CountVectorizer(analyzer=_as_is).fit(documents)
+    return counter.transform(documents).astype(float).tocsr(), counter.transform(others).astype(float).tocsr()
+
+
+def _resampled_tfidf(counts, rows: np.ndarray, others):
+    """The opening-word blocks of a resample, as :meth:`ResponsivenessClassifier._vectorizer` fitted on it gives them.
+
+    ``counts`` are the term counts of the training documents (:func:`_term_counts`)
+    and ``rows`` the resample (repeats count as documents); the terms kept are those
+    of at least two resampled documents, weighted by the smoothed idf of the
+    resample (``ln((1 + n) / (1 + df)) + 1``) and each row scaled to unit length.
+    Returns the blocks of the resampled rows and of ``others``: the same numbers
+    as fitting scikit-learn's ``TfidfVectorizer(min_df=2)`` on the resample, without
+    counting the words again.
+    """
+    from sklearn.preprocessing import normalize
+
+    sample = counts[rows]
+    df = np.bincount(sample.indices, minlength=counts.shape[1])
+    keep = np.flatnonzero(df >= 2)
+    idf = np.log((1 + len(rows)) / (1 + df[keep])) + 1
+    return (normalize(sample[:, keep].multiply(idf).tocsr()), normalize(others[:, keep].multiply(idf).tocsr()))
 
 
 def score_interview(turns: pd.DataFrame, *, model: ResponsivenessClassifier | None = None) -> pd.DataFrame:
