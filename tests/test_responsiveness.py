@@ -227,3 +227,17 @@ def test_the_evaluation_reads_predictions_it_is_given(qevasion):
 def test_the_fits_run_on_one_thread():
     with rs._one_thread():
         assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+
+
+def test_balanced_probabilities_are_moved_back_to_the_label_shares(qevasion):
+    sample = qevasion.iloc[::4].reset_index(drop=True)
+    X, y = rs.labelled_pairs(sample), sample["clarity_label"]
+    fitted = rs.ResponsivenessClassifier(C=0.3, opening_weight=1.0).fit(X, y)
+    assert fitted.model_.class_weight == "balanced"
+    balanced = fitted.model_.predict_proba(fitted._design_of(X))
+    shares = y.value_counts(normalize=True)[fitted.classes_].to_numpy()
+    # Bayes' rule: a model fitted to equal label shares, moved to the training shares
+    expected = balanced * shares / (balanced * shares).sum(axis=1, keepdims=True)
+    assert np.allclose(fitted.predict_proba(X), expected)
+    # the decision is the balanced model's most probable label
+    assert (fitted.predict(X) == fitted.classes_[np.argmax(balanced, axis=1)]).all()

@@ -86,12 +86,16 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
     :func:`analysis.qa.pair_features` and, weighted by ``opening_weight``, the
     tf-idf weights of the words of the answer's opening
     (:func:`analysis.qa.opening_terms`; terms of at least two training answers).
-    It is fitted without class weights, so that its probabilities estimate the
-    coders' label frequencies (logistic regression minimises log-loss, a proper
-    scoring rule); the predicted label is the one with the largest probability
-    relative to its share of the training labels, ``argmax p(c | x) / p(c)``,
-    which gives the rare "Clear Non-Reply" its due as balanced class weights
-    would. Left as ``None``, ``C`` and ``opening_weight`` are chosen from
+    It is fitted with balanced class weights (each label weighs as much as the
+    others in the log-loss, so the rare "Clear Non-Reply" gets its due), which
+    makes its raw probabilities those of a sample with equal label shares;
+    ``predict_proba`` moves them back to the shares of the training labels
+    ``p(c)`` (the prior-shift correction of Saerens, Latinne & Decaestecker
+    2002: ``p(c | x) ∝ p_balanced(c | x) p(c)``), so that they estimate the
+    coders' label frequencies. The predicted label is the one with the largest
+    probability relative to its training share, ``argmax p(c | x) / p(c)``: the
+    balanced model's most probable label. (Balanced weights beat the unweighted
+    fit with the same decision rule in both evaluations.) Left as ``None``, ``C`` and ``opening_weight`` are chosen from
     :data:`C_GRID` and :data:`OPENING_WEIGHTS` by macro-F1 in a three-fold
     cross-validation of the training pairs only, grouped by ``conference`` when
     the column is there (so, nested within any outer evaluation). Tf-idf
@@ -126,7 +130,7 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
     def _logistic(self, C: float):
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=C, max_iter=self.max_iter)
+        return LogisticRegression(C=C, max_iter=self.max_iter, class_weight="balanced")
 
     @staticmethod
     def _design(scaled: np.ndarray, words, weight: float):
@@ -156,13 +160,11 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
             vectorizer = self._vectorizer().fit([openings[i] for i in train])
             words_train = vectorizer.transform([openings[i] for i in train])
             words_test = vectorizer.transform([openings[i] for i in test])
-            priors = None
             for (C, w), out in predicted.items():
                 model = self._logistic(C).fit(self._design(scaler.transform(features[train]), words_train, w),
                                               labels[train])
-                priors = _priors(labels[train], model.classes_)
                 proba = model.predict_proba(self._design(scaler.transform(features[test]), words_test, w))
-                out[test] = model.classes_[np.argmax(proba / priors, axis=1)]
+                out[test] = model.classes_[np.argmax(proba, axis=1)]
         scores = {key: macro_f1(labels, out) for key, out in predicted.items()}
         best = max(scores.values())
         return next(key for key, score in scores.items() if score >= best - 1e-12)
@@ -221,8 +223,8 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
         return self.model_.decision_function(self._design_of(X))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """Class probabilities, one column per class of ``classes_``."""
-        return self.model_.predict_proba(self._design_of(X))
+        """Class probabilities at the training labels' shares, one column per class of ``classes_``."""
+        return _prior_shift(self.model_.predict_proba(self._design_of(X)), self.priors_)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """The label of each pair with the largest probability relative to its training share."""
@@ -248,6 +250,12 @@ def _one_thread():
 
 def _priors(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return np.asarray([np.mean(labels == c) for c in classes], dtype=float)
+
+
+def _prior_shift(balanced: np.ndarray, priors: np.ndarray) -> np.ndarray:
+    """Probabilities of a model fitted with balanced class weights, moved to the label shares ``priors``."""
+    shifted = balanced * priors
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def informative_features(model: ResponsivenessClassifier) -> pd.DataFrame:
@@ -636,7 +644,9 @@ def score_intervals(
             words, target_words = _resampled_tfidf(counts, rows, target_counts)
             fitted = model._logistic(model.C_).fit(
                 model._design(scaler.transform(features[rows]), words, model.opening_weight_), labels[rows])
-            proba = fitted.predict_proba(model._design(scaler.transform(targets), target_words, model.opening_weight_))
+            proba = _prior_shift(
+                fitted.predict_proba(model._design(scaler.transform(targets), target_words, model.opening_weight_)),
+                _priors(labels[rows], fitted.classes_))
             column = list(fitted.classes_)
             values[b] = proba[:, column.index("Clear Reply")] - proba[:, column.index("Clear Non-Reply")]
     probabilities = model.predict_proba(pairs[["question", "answer"]])
