@@ -707,7 +707,10 @@ def explain_pairs(pairs: pd.DataFrame, *, model: ResponsivenessClassifier | None
     coefficients); positive weights speak for a reply. A last row per pair,
     ``opening_words``, counts the opening's terms the model knows and lists
     each with its own contribution, word by word; the weights of a pair and
-    the intercepts' difference add up to that log-odds.
+    the intercepts' difference add up to that log-odds (the balanced model's,
+    :meth:`ResponsivenessClassifier.decision_function`; the probabilities of
+    ``predict_proba`` add the constant ``log p(Clear Reply) / p(Clear Non-Reply)``
+    of the training shares).
     """
     _check_pairs(pairs)
     model = model or train_responsiveness_model()
