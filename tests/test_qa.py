@@ -284,6 +284,37 @@ def test_tfidf_cosine_agrees_with_scikit_learn():
             assert qa.tfidf_cosine(texts[i], texts[j], reference=texts) == pytest.approx(expected[i, j], abs=1e-12)
 
 
+def test_tfidf_vectors_agree_with_the_tidy_tfidf_table():
+    from analysis.stats import tfidf_terms
+
+    texts = [QUESTION, TAKES_UP, DODGES, "Thank you.", "The economy grew despite the sanctions."]
+    markers = qa.load_markers()
+    rows = [(f"{i:02d}", j, lemma) for i, p in enumerate(qa._profiles(texts, markers)) for j, lemma in enumerate(p.content())]
+    table = tfidf_terms(pd.DataFrame(rows, columns=["doc_id", "token_id", "lemma"]), unit="doc_id", by="lemma",
+                        alpha_only=False, top_n=None)
+    vectors = qa.tfidf_vectors(texts, markers=markers)
+    assert vectors[3] == {}  # no content lemmas: no document, an empty vector
+    for i, vector in enumerate(vectors):
+        expected = table[table["doc_id"] == f"{i:02d}"].set_index("term")["tfidf"]
+        assert vector.keys() == set(expected.index)
+        assert all(vector[term] == pytest.approx(value, abs=1e-12) for term, value in expected.items())
+
+
+def test_features_are_the_same_from_a_cold_cache_and_only_the_cosine_reads_the_reference():
+    pairs = pd.DataFrame({"question": [QUESTION, "Will you meet Putin in Geneva?"],
+                          "answer": [TAKES_UP, "No, I'm not going to comment on my schedule."]})
+    reference = ["Sanctions against Russia and Russian banks were extended.", "The summit is in Geneva."]
+    warm = qa.pair_features(pairs, reference=reference)
+    qa._PROFILES.clear()
+    qa._ANALYSES.clear()
+    cold = qa.pair_features(pairs, reference=reference)
+    pd.testing.assert_frame_equal(warm, cold)
+    alone = qa.pair_features(pairs)
+    others = [f for f in qa.FEATURES if f != "tfidf_cosine"]
+    pd.testing.assert_frame_equal(alone[others], cold[others])
+    assert not np.allclose(alone["tfidf_cosine"], cold["tfidf_cosine"])
+
+
 def test_requests_and_what_the_answer_supplies():
     values = features_of("How many troops will you send? Is it 10,000 or 20,000?",
                          "Well, Jim, about 10,000 troops. We'll see about the rest.")

@@ -8,8 +8,10 @@ import pytest
 from sklearn.base import clone
 from sklearn.calibration import calibration_curve
 from sklearn.dummy import DummyClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import GroupKFold, cross_val_predict
+from threadpoolctl import threadpool_info
 
 from analysis import qa
 from analysis import responsiveness as rs
@@ -199,3 +201,43 @@ def test_score_intervals_hold_the_scores(interview_turns, qevasion, model):
     assert inside.all()
     again = rs.score_intervals(pairs, data=qevasion, model=model, n_boot=20, seed=1)
     assert again.equals(intervals)
+
+
+def test_resampled_opening_words_agree_with_a_vectorizer_fitted_on_the_resample(qevasion):
+    answers = qevasion["answer"].iloc[:60].tolist()
+    openings = [qa.opening_terms(answer) for answer in answers]
+    targets = [qa.opening_terms(answer) for answer in ["No, we won't. Not now.", "Well, I think the talks will go on."]]
+    counts, target_counts = rs._term_counts(openings, targets)
+    rows = np.random.default_rng(5).integers(0, len(openings), size=len(openings))  # with repeats
+    words, target_words = rs._resampled_tfidf(counts, rows, target_counts)
+    vectorizer = TfidfVectorizer(analyzer=lambda terms: terms, min_df=2).fit([openings[i] for i in rows])
+    assert words.shape == (len(rows), len(vectorizer.vocabulary_))
+    assert np.allclose(words.toarray(), vectorizer.transform([openings[i] for i in rows]).toarray(), atol=1e-12)
+    assert np.allclose(target_words.toarray(), vectorizer.transform(targets).toarray(), atol=1e-12)
+
+
+def test_the_evaluation_reads_predictions_it_is_given(qevasion):
+    majority = {rs.MAJORITY_CLASS: DummyClassifier(strategy="most_frequent")}
+    made = {"president": rs.crossval_predictions(qevasion, evaluation="president", models=majority)}
+    given = rs.evaluate_responsiveness(qevasion, models=majority, n_boot=50, predictions=made)
+    fresh = rs.evaluate_responsiveness(qevasion, models=majority, n_boot=50)
+    pd.testing.assert_frame_equal(given, fresh)
+
+
+def test_the_fits_run_on_one_thread():
+    with rs._one_thread():
+        assert all(pool["num_threads"] == 1 for pool in threadpool_info())
+
+
+def test_balanced_probabilities_are_moved_back_to_the_label_shares(qevasion):
+    sample = qevasion.iloc[::4].reset_index(drop=True)
+    X, y = rs.labelled_pairs(sample), sample["clarity_label"]
+    fitted = rs.ResponsivenessClassifier(C=0.3, opening_weight=1.0).fit(X, y)
+    assert fitted.model_.class_weight == "balanced"
+    balanced = fitted.model_.predict_proba(fitted._design_of(X))
+    shares = y.value_counts(normalize=True)[fitted.classes_].to_numpy()
+    # Bayes' rule: a model fitted to equal label shares, moved to the training shares
+    expected = balanced * shares / (balanced * shares).sum(axis=1, keepdims=True)
+    assert np.allclose(fitted.predict_proba(X), expected)
+    # the decision is the balanced model's most probable label
+    assert (fitted.predict(X) == fitted.classes_[np.argmax(balanced, axis=1)]).all()

@@ -599,7 +599,8 @@ class _Profile:
         return {first: (label, phrase, last) for lay, label, phrase, first, last in self.hits if lay == layer}
 
 
-_PROFILES: dict[tuple, _Profile] = {}
+# profiles by markers, then by text: the markers (a large frozen dataclass) are hashed once per call
+_PROFILES: dict[ResponsivenessMarkers, dict[str, _Profile]] = {}
 _MAX_PROFILES = 50_000
 
 
@@ -614,10 +615,11 @@ def _profiles(texts: Iterable[str], markers: ResponsivenessMarkers) -> list[_Pro
     from .nlp import annotate_paragraphs, normalise, word_forms
 
     texts = [str(t) for t in texts]
-    todo = sorted({t for t in texts if (markers, t) not in _PROFILES})
+    cache = _PROFILES.setdefault(markers, {})
+    todo = sorted({t for t in texts if t not in cache})
     if todo:
-        if len(_PROFILES) + len(todo) > _MAX_PROFILES:
-            _PROFILES.clear()
+        if len(cache) + len(todo) > _MAX_PROFILES:
+            cache.clear()
         starts = np.concatenate([[0], np.cumsum([len(t) + 2 for t in todo])[:-1]]).astype("int64")
         document = "\n\n".join(todo)
         paragraphs = pd.DataFrame({
@@ -666,9 +668,9 @@ def _profiles(texts: Iterable[str], markers: ResponsivenessMarkers) -> list[_Pro
                 phrase = pattern.replace("\\", "") if "\\" in pattern else pattern
                 hits_by[int(t)].append((layer, label, phrase, position[int(first)], position[int(last)]))
         for i, text in enumerate(todo):
-            _PROFILES[(markers, text)] = _Profile(text, tuple(tokens_by[i]), tuple(map(tuple, sentences_by[i])),
+            cache[text] = _Profile(text, tuple(tokens_by[i]), tuple(map(tuple, sentences_by[i])),
                                                   tuple(topics_by[i]), tuple(hits_by[i]))
-    return [_PROFILES[(markers, t)] for t in texts]
+    return [cache[t] for t in texts]
 
 
 # --------------------------------------------------------------------------------------------
@@ -679,25 +681,36 @@ def tfidf_vectors(texts: Sequence[str], *, reference: Iterable[str] = (),
                   markers: ResponsivenessMarkers | None = None) -> list[dict[str, float]]:
     """The tf-idf vector of each text's content lemmas, as ``{lemma: weight}`` of unit length.
 
-    Every distinct text of ``texts`` and ``reference`` is one document of
-    :func:`analysis.stats.tfidf_terms` (scikit-learn's smoothed idf and L2
-    norm); no labels are involved. A text without content lemmas has an empty vector.
+    Every distinct text of ``texts`` and ``reference`` with content lemmas is
+    one document, weighted as :func:`analysis.stats.tfidf_terms` weighs them
+    (scikit-learn's smoothed idf and L2 norm); no labels are involved. A text
+    without content lemmas has an empty vector.
     """
-    from .stats import tfidf_terms
-
     markers = markers or load_markers()
     texts = [str(t) for t in texts]
     distinct = sorted(set(texts) | {str(t) for t in reference})
-    unit = {text: f"{i:08d}" for i, text in enumerate(distinct)}
-    rows = [(unit[p.text], j, lemma) for p in _profiles(distinct, markers) for j, lemma in enumerate(p.content())]
-    if not rows:
+    lemmas = {p.text: p.content() for p in _profiles(distinct, markers)}
+    documents = [text for text in distinct if lemmas[text]]
+    if not documents:
         return [{} for _ in texts]
-    tokens = pd.DataFrame(rows, columns=["doc_id", "token_id", "lemma"])
-    weights = tfidf_terms(tokens, unit="doc_id", by="lemma", alpha_only=False, top_n=None)
+    matrix, vocabulary = _tfidf_matrix([lemmas[text] for text in documents])
+    row_of = {text: i for i, text in enumerate(documents)}
     vectors: dict[str, dict[str, float]] = {}
-    for doc_id, term, value in zip(weights["doc_id"], weights["term"], weights["tfidf"]):
-        vectors.setdefault(doc_id, {})[term] = float(value)
-    return [vectors.get(unit[t], {}) for t in texts]
+    for text in set(texts):
+        if text in row_of:
+            start, end = matrix.indptr[row_of[text]], matrix.indptr[row_of[text] + 1]
+            vectors[text] = {vocabulary[j]: float(v) for j, v in zip(matrix.indices[start:end], matrix.data[start:end])}
+    return [vectors.get(t, {}) for t in texts]
+
+
+def _tfidf_matrix(documents: list[list[str]]):
+    """The tf-idf matrix (CSR) of term lists, as :func:`analysis.stats.tfidf_terms` weighs them, and its terms."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from .stats import _as_is
+
+    vectorizer = TfidfVectorizer(analyzer=_as_is, lowercase=False)
+    return vectorizer.fit_transform(documents).tocsr(), vectorizer.get_feature_names_out()
 
 
 def tfidf_cosine(question: str, answer: str, *, reference: Iterable[str] = (),
@@ -844,9 +857,28 @@ def _set_cosine(a: set, b: set) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b)) if a and b else 0.0
 
 
+# the features of a pair other than the tf-idf cosine (which depends on the reference texts), by markers and texts
+_ANALYSES: dict[ResponsivenessMarkers, dict[tuple[str, str], tuple]] = {}
+
+
 def _pair_analysis(q: _Profile, a: _Profile, q_vec: Mapping[str, float], a_vec: Mapping[str, float],
                    markers: ResponsivenessMarkers) -> list[tuple[str, float, list[str]]]:
     """Every feature of one pair with the words behind it: ``[(feature, value, evidence), ...]``."""
+    cache = _ANALYSES.setdefault(markers, {})
+    if (q.text, a.text) not in cache:
+        if len(cache) >= _MAX_PROFILES:
+            cache.clear()
+        cache[(q.text, a.text)] = tuple(_text_analysis(q, a, markers))
+    rows = list(cache[(q.text, a.text)])
+    # tf-idf cosine, with the shared terms that contribute most
+    contributions = {t: q_vec[t] * a_vec[t] for t in q_vec if t in a_vec}
+    top = sorted(contributions.items(), key=lambda tc: (-tc[1], tc[0]))
+    rows.insert(1, ("tfidf_cosine", float(sum(contributions.values())), [f"{t} ({c:.3f})" for t, c in top[:10]]))
+    return rows
+
+
+def _text_analysis(q: _Profile, a: _Profile, markers: ResponsivenessMarkers) -> list[tuple[str, float, list[str]]]:
+    """The features of one pair that depend on its two texts only (all but ``tfidf_cosine``)."""
     q_lemmas, a_lemmas = q.content(), a.content()
     rows: list[tuple[str, float, list[str]]] = []
 
@@ -854,11 +886,6 @@ def _pair_analysis(q: _Profile, a: _Profile, q_vec: Mapping[str, float], a_vec: 
     q_set, a_set = set(q_lemmas), set(a_lemmas)
     shared = sorted(q_set & a_set)
     rows.append(("lemma_overlap", len(shared) / len(q_set) if q_set else 0.0, shared))
-
-    # tf-idf cosine, with the shared terms that contribute most
-    contributions = {t: q_vec[t] * a_vec[t] for t in q_vec if t in a_vec}
-    top = sorted(contributions.items(), key=lambda tc: (-tc[1], tc[0]))
-    rows.append(("tfidf_cosine", float(sum(contributions.values())), [f"{t} ({c:.3f})" for t, c in top[:10]]))
 
     # theme and actor labels of the package lexicons: continuity and shift
     q_labels = sorted({label for label, _ in q.topics})

@@ -86,12 +86,16 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
     :func:`analysis.qa.pair_features` and, weighted by ``opening_weight``, the
     tf-idf weights of the words of the answer's opening
     (:func:`analysis.qa.opening_terms`; terms of at least two training answers).
-    It is fitted without class weights, so that its probabilities estimate the
-    coders' label frequencies (logistic regression minimises log-loss, a proper
-    scoring rule); the predicted label is the one with the largest probability
-    relative to its share of the training labels, ``argmax p(c | x) / p(c)``,
-    which gives the rare "Clear Non-Reply" its due as balanced class weights
-    would. Left as ``None``, ``C`` and ``opening_weight`` are chosen from
+    It is fitted with balanced class weights (each label weighs as much as the
+    others in the log-loss, so the rare "Clear Non-Reply" gets its due), which
+    makes its raw probabilities those of a sample with equal label shares;
+    ``predict_proba`` moves them back to the shares of the training labels
+    ``p(c)`` (the prior-shift correction of Saerens, Latinne & Decaestecker
+    2002: ``p(c | x) ∝ p_balanced(c | x) p(c)``), so that they estimate the
+    coders' label frequencies. The predicted label is the one with the largest
+    probability relative to its training share, ``argmax p(c | x) / p(c)``: the
+    balanced model's most probable label. (Balanced weights beat the unweighted
+    fit with the same decision rule in both evaluations.) Left as ``None``, ``C`` and ``opening_weight`` are chosen from
     :data:`C_GRID` and :data:`OPENING_WEIGHTS` by macro-F1 in a three-fold
     cross-validation of the training pairs only, grouped by ``conference`` when
     the column is there (so, nested within any outer evaluation). Tf-idf
@@ -126,7 +130,7 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
     def _logistic(self, C: float):
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=C, max_iter=self.max_iter)
+        return LogisticRegression(C=C, max_iter=self.max_iter, class_weight="balanced")
 
     @staticmethod
     def _design(scaled: np.ndarray, words, weight: float):
@@ -156,13 +160,11 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
             vectorizer = self._vectorizer().fit([openings[i] for i in train])
             words_train = vectorizer.transform([openings[i] for i in train])
             words_test = vectorizer.transform([openings[i] for i in test])
-            priors = None
             for (C, w), out in predicted.items():
                 model = self._logistic(C).fit(self._design(scaler.transform(features[train]), words_train, w),
                                               labels[train])
-                priors = _priors(labels[train], model.classes_)
                 proba = model.predict_proba(self._design(scaler.transform(features[test]), words_test, w))
-                out[test] = model.classes_[np.argmax(proba / priors, axis=1)]
+                out[test] = model.classes_[np.argmax(proba, axis=1)]
         scores = {key: macro_f1(labels, out) for key, out in predicted.items()}
         best = max(scores.values())
         return next(key for key, score in scores.items() if score >= best - 1e-12)
@@ -179,18 +181,20 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
         self.reference_ = tuple(sorted(set(_texts(X["question"]) + _texts(X["answer"]))))
         features, openings = self._features(X), self._openings(X)
         groups = X["conference"].astype(str).to_numpy() if "conference" in X.columns else None
-        if self.C is None or self.opening_weight is None:
-            self.C_, self.opening_weight_ = self._choose(features, openings, labels, groups)
-        else:
-            self.C_, self.opening_weight_ = self.C, self.opening_weight
-        self.scaler_ = StandardScaler().fit(features)
-        self.words_ = self._vectorizer().fit(openings)
-        self.vocabulary_ = self.words_.get_feature_names_out()
-        words = self.words_.transform(openings)
-        self.word_scale_ = np.sqrt(np.maximum(
-            np.asarray(words.multiply(words).mean(axis=0)).ravel() - np.asarray(words.mean(axis=0)).ravel() ** 2, 0.0))
-        design = self._design(self.scaler_.transform(features), words, self.opening_weight_)
-        self.model_ = self._logistic(self.C_).fit(design, labels)
+        with _one_thread():
+            if self.C is None or self.opening_weight is None:
+                self.C_, self.opening_weight_ = self._choose(features, openings, labels, groups)
+            else:
+                self.C_, self.opening_weight_ = self.C, self.opening_weight
+            self.scaler_ = StandardScaler().fit(features)
+            self.words_ = self._vectorizer().fit(openings)
+            self.vocabulary_ = self.words_.get_feature_names_out()
+            words = self.words_.transform(openings)
+            self.word_scale_ = np.sqrt(np.maximum(
+                np.asarray(words.multiply(words).mean(axis=0)).ravel() - np.asarray(words.mean(axis=0)).ravel() ** 2,
+                0.0))
+            design = self._design(self.scaler_.transform(features), words, self.opening_weight_)
+            self.model_ = self._logistic(self.C_).fit(design, labels)
         self.classes_ = self.model_.classes_
         self.priors_ = _priors(labels, self.classes_)
         return self
@@ -219,8 +223,8 @@ class ResponsivenessClassifier(ClassifierMixin, BaseEstimator):
         return self.model_.decision_function(self._design_of(X))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        """Class probabilities, one column per class of ``classes_``."""
-        return self.model_.predict_proba(self._design_of(X))
+        """Class probabilities at the training labels' shares, one column per class of ``classes_``."""
+        return _prior_shift(self.model_.predict_proba(self._design_of(X)), self.priors_)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """The label of each pair with the largest probability relative to its training share."""
@@ -236,8 +240,22 @@ def _as_is(terms):
     return terms
 
 
+def _one_thread():
+    """Run numeric libraries (BLAS, OpenMP) on one thread: the fits here are small, and several threads
+    only wait for each other (seven times slower on two busy cores); one thread also sums in one order."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def _priors(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     return np.asarray([np.mean(labels == c) for c in classes], dtype=float)
+
+
+def _prior_shift(balanced: np.ndarray, priors: np.ndarray) -> np.ndarray:
+    """Probabilities of a model fitted with balanced class weights, moved to the label shares ``priors``."""
+    shifted = balanced * priors
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def informative_features(model: ResponsivenessClassifier) -> pd.DataFrame:
@@ -361,9 +379,10 @@ def crossval_predictions(
         probabilities = np.zeros((len(X), len(CLARITY_LABELS)))
         for fold in sorted(set(folds)):
             test = folds == fold
-            model = clone(estimator).fit(X[~test].reset_index(drop=True), y[~test])
-            predicted[test] = model.predict(X[test].reset_index(drop=True))
-            proba = model.predict_proba(X[test].reset_index(drop=True))
+            with _one_thread():
+                model = clone(estimator).fit(X[~test].reset_index(drop=True), y[~test])
+                predicted[test] = model.predict(X[test].reset_index(drop=True))
+                proba = model.predict_proba(X[test].reset_index(drop=True))
             for j, label in enumerate(model.classes_):
                 probabilities[test, CLARITY_LABELS.index(label)] = proba[:, j]
         frame = pd.DataFrame({"model": name, "row": np.arange(len(X), dtype="int64"), "conference": groups,
@@ -473,6 +492,7 @@ def evaluate_responsiveness(
     n_splits: int = 5,
     n_boot: int = 1000,
     seed: int = 0,
+    predictions: Mapping[str, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Macro-F1 and accuracy, with bootstrap intervals, of the model and its baselines under each evaluation.
 
@@ -480,15 +500,25 @@ def evaluate_responsiveness(
     :func:`bootstrap_scores` with ``evaluation`` first (``conference``: five
     folds of whole press conferences; ``president``: one president held out
     at a time), including the paired differences of the feature model from
-    each baseline.
+    each baseline. ``predictions`` maps an evaluation to the out-of-fold
+    predictions of :func:`crossval_predictions` already made for it (to read
+    them again, e.g. for :func:`reliability_table`, without refitting); the
+    other evaluations are cross-validated here.
+
+    >>> held_out = {e: crossval_predictions(data, evaluation=e) for e in EVALUATIONS}  # doctest: +SKIP
+    >>> evaluate_responsiveness(data, predictions=held_out)                           # doctest: +SKIP
     """
     data = read_qevasion() if data is None else data
     frames = []
     for evaluation in evaluations:
-        predictions = crossval_predictions(data, evaluation=evaluation, models=models, n_splits=n_splits, seed=seed)
-        names = list(dict.fromkeys(predictions["model"]))
+        if predictions is not None and evaluation in predictions:
+            predictions_of = predictions[evaluation]
+        else:
+            predictions_of = crossval_predictions(data, evaluation=evaluation, models=models, n_splits=n_splits,
+                                                  seed=seed)
+        names = list(dict.fromkeys(predictions_of["model"]))
         differences = [(FEATURE_MODEL, other) for other in names if other != FEATURE_MODEL and FEATURE_MODEL in names]
-        scores = bootstrap_scores(predictions, n_boot=n_boot, seed=seed, differences=differences)
+        scores = bootstrap_scores(predictions_of, n_boot=n_boot, seed=seed, differences=differences)
         frames.append(scores.assign(evaluation=evaluation))
     table = pd.concat(frames, ignore_index=True)
     return table[["evaluation"] + [c for c in table.columns if c != "evaluation"]]
@@ -601,29 +631,58 @@ def score_intervals(
     X = pairs[["question", "answer"]]
     features = pair_features(train, reference=model.reference_, markers=model.markers_).to_numpy()
     targets = pair_features(X, reference=model.reference_, markers=model.markers_).to_numpy()
-    openings, target_openings = model._openings(train), model._openings(X)
+    counts, target_counts = _term_counts(model._openings(train), model._openings(X))
     conferences = train["conference"].to_numpy()
     names = np.asarray(sorted(set(conferences)), dtype=object)
     rows_of = {name: np.flatnonzero(conferences == name) for name in names}
     rng = np.random.default_rng(seed)
     values = np.empty((n_boot, len(pairs)))
-    for b in range(n_boot):
-        rows = np.concatenate([rows_of[name] for name in rng.choice(names, size=len(names))])
-        scaler = StandardScaler().fit(features[rows])
-        words = model._vectorizer().fit([openings[i] for i in rows])
-        design = model._design(scaler.transform(features[rows]), words.transform([openings[i] for i in rows]),
-                               model.opening_weight_)
-        fitted = model._logistic(model.C_).fit(design, labels[rows])
-        proba = fitted.predict_proba(model._design(scaler.transform(targets), words.transform(target_openings),
-                                                   model.opening_weight_))
-        column = list(fitted.classes_)
-        values[b] = proba[:, column.index("Clear Reply")] - proba[:, column.index("Clear Non-Reply")]
+    with _one_thread():
+        for b in range(n_boot):
+            rows = np.concatenate([rows_of[name] for name in rng.choice(names, size=len(names))])
+            scaler = StandardScaler().fit(features[rows])
+            words, target_words = _resampled_tfidf(counts, rows, target_counts)
+            fitted = model._logistic(model.C_).fit(
+                model._design(scaler.transform(features[rows]), words, model.opening_weight_), labels[rows])
+            proba = _prior_shift(
+                fitted.predict_proba(model._design(scaler.transform(targets), target_words, model.opening_weight_)),
+                _priors(labels[rows], fitted.classes_))
+            column = list(fitted.classes_)
+            values[b] = proba[:, column.index("Clear Reply")] - proba[:, column.index("Clear Non-Reply")]
     probabilities = model.predict_proba(pairs[["question", "answer"]])
     column = list(model.classes_)
     point = probabilities[:, column.index("Clear Reply")] - probabilities[:, column.index("Clear Non-Reply")]
     alpha = (1 - level) / 2
     low, high = np.quantile(values, [alpha, 1 - alpha], axis=0)
     return pd.DataFrame({"responsiveness": point, "ci_low": low, "ci_high": high}, index=pairs.index)
+
+
+def _term_counts(documents: list[list[str]], others: list[list[str]]):
+    """Term counts (CSR, one column per term of ``documents`` in sorted order) of ``documents`` and ``others``."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    counter = CountVectorizer(analyzer=_as_is).fit(documents)
+    return counter.transform(documents).astype(float).tocsr(), counter.transform(others).astype(float).tocsr()
+
+
+def _resampled_tfidf(counts, rows: np.ndarray, others):
+    """The opening-word blocks of a resample, as :meth:`ResponsivenessClassifier._vectorizer` fitted on it gives them.
+
+    ``counts`` are the term counts of the training documents (:func:`_term_counts`)
+    and ``rows`` the resample (repeats count as documents); the terms kept are those
+    of at least two resampled documents, weighted by the smoothed idf of the
+    resample (``ln((1 + n) / (1 + df)) + 1``) and each row scaled to unit length.
+    Returns the blocks of the resampled rows and of ``others``: the same numbers
+    as fitting scikit-learn's ``TfidfVectorizer(min_df=2)`` on the resample, without
+    counting the words again.
+    """
+    from sklearn.preprocessing import normalize
+
+    sample = counts[rows]
+    df = np.bincount(sample.indices, minlength=counts.shape[1])
+    keep = np.flatnonzero(df >= 2)
+    idf = np.log((1 + len(rows)) / (1 + df[keep])) + 1
+    return (normalize(sample[:, keep].multiply(idf).tocsr()), normalize(others[:, keep].multiply(idf).tocsr()))
 
 
 def score_interview(turns: pd.DataFrame, *, model: ResponsivenessClassifier | None = None) -> pd.DataFrame:
@@ -648,7 +707,10 @@ def explain_pairs(pairs: pd.DataFrame, *, model: ResponsivenessClassifier | None
     coefficients); positive weights speak for a reply. A last row per pair,
     ``opening_words``, counts the opening's terms the model knows and lists
     each with its own contribution, word by word; the weights of a pair and
-    the intercepts' difference add up to that log-odds.
+    the intercepts' difference add up to that log-odds (the balanced model's,
+    :meth:`ResponsivenessClassifier.decision_function`; the probabilities of
+    ``predict_proba`` add the constant ``log p(Clear Reply) / p(Clear Non-Reply)``
+    of the training shares).
     """
     _check_pairs(pairs)
     model = model or train_responsiveness_model()
