@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 
@@ -19,6 +20,7 @@ from analysis.report import (
     make_report,
     notebook_card,
     notebook_paths,
+    notebook_title,
     notebook_to_html,
     reading_documents,
     write_notebook,
@@ -63,6 +65,24 @@ def test_the_html_copy_links_back_to_the_index(tmp_path):
     notebook = nbformat.read(small_notebook(tmp_path), as_version=4)
     page = notebook_to_html(notebook)
     assert re.search(r'<body[^>]*><nav [^>]*><a href="index.html">', page)
+
+
+def test_each_html_copy_carries_its_notebooks_title(tmp_path):
+    notebook = nbformat.read(small_notebook(tmp_path), as_version=4)
+    assert re.search(r"<title>A tiny notebook</title>", notebook_to_html(notebook))
+    notebook.cells.insert(0, new_markdown_cell("Before the title.\n\n## 05 · Reciprocity & \"mirror\" steps"))
+    assert notebook_title(notebook) == '05 · Reciprocity & "mirror" steps'
+    title = re.search(r"<title>(.*?)</title>", notebook_to_html(notebook)).group(1)
+    assert "&amp;" in title and html.unescape(title) == '05 · Reciprocity & "mirror" steps'
+
+
+@pytest.mark.parametrize("path", notebook_paths(PROJECT_DIR / "notebooks"), ids=lambda p: p.stem)
+def test_the_html_title_of_each_committed_notebook_is_its_first_heading(path):
+    notebook = nbformat.read(path, as_version=4)
+    heading = next(line for cell in notebook.cells if cell.cell_type == "markdown"
+                   for line in cell.source.splitlines() if line.startswith("#"))
+    title = re.search(r"<title>(.*?)</title>", notebook_to_html(notebook)).group(1)
+    assert html.unescape(title) == heading.lstrip("#").strip() and title != "Notebook"
 
 
 def test_a_notebook_card_comes_from_the_notebook_itself(tmp_path):

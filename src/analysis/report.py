@@ -80,11 +80,36 @@ _BACK_LINK = ('<nav style="font:14px/1.4 system-ui,sans-serif;padding:8px 16px;b
               '<a href="{href}">← Report index</a></nav>')
 
 
-def notebook_to_html(notebook, *, home: str | None = "index.html") -> str:
-    """A standalone HTML copy of an executed notebook, with a link back to the report's index (``home``)."""
+def notebook_title(notebook) -> str:
+    """A notebook's title: the text of its first Markdown heading (``# 03 · Sanctions`` → ``03 · Sanctions``).
+
+    ``notebook`` is a notebook node or its JSON as a dictionary; a notebook without a
+    heading has the title ``""``.
+
+    >>> notebook_title({"cells": [{"cell_type": "markdown", "source": ["Intro\\n", "# 02 · Themes\\n"]}]})
+    '02 · Themes'
+    """
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        heading = next((line for line in source.splitlines() if re.match(r"#{1,6}\s", line)), None)
+        if heading is not None:
+            return heading.lstrip("#").strip()
+    return ""
+
+
+def notebook_to_html(notebook, *, home: str | None = "index.html", title: str | None = None) -> str:
+    """A standalone HTML copy of an executed notebook, with a link back to the report's index (``home``).
+
+    The page's ``<title>`` is ``title``, by default the notebook's first heading
+    (:func:`notebook_title`); nbconvert would otherwise call every page "Notebook".
+    """
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    title = title if title is not None else notebook_title(notebook)
+    resources = {"metadata": {"name": title or "Notebook"}}
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook, resources=resources)
     if home:
         link = _BACK_LINK.format(href=html.escape(home))
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + link, body, count=1)
@@ -146,7 +171,7 @@ def notebook_card(path: str | Path) -> NotebookCard:
     code = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
                      for c in notebook["cells"] if c["cell_type"] == "code")
     paragraphs = [p.strip() for cell in markdown for p in re.split(r"\n\s*\n", cell)]
-    title = next((p.splitlines()[0].lstrip("#").strip() for p in paragraphs if p.startswith("# ")), path.stem)
+    title = notebook_title(notebook) or path.stem
     title = re.sub(r"^\d+\s*[·.:]\s*", "", title)  # "02 · Themes", "6. Actors": the index numbers them
 
     def opening(marker: str) -> str:
