@@ -66,12 +66,24 @@ def _theme_order(labels) -> list[str]:
     return [t for t in KEY_THEMES if t in present] + sorted(t for t in present if t not in KEY_THEMES)
 
 
+def turn_tick_labels(turns) -> list[str]:
+    """Each turn's tick label: its ``turn_id`` over its role's letter ("8\\nQ", "9\\nA").
+
+    The notebooks, the figures and their prose number turns one way: by ``turn_id``, from 0
+    (turn 8 is the interview's fifth question, turn 9 its answer).
+
+    >>> import pandas as pd
+    >>> turn_tick_labels(pd.DataFrame({"turn_id": [0, 1], "role": ["question", "answer"]}))
+    ['0\\nQ', '1\\nA']
+    """
+    letters = {"question": "Q", "answer": "A", "moderator": "M"}
+    return [f"{turn}\n{letters.get(role, 'S')}" for turn, role in zip(turns["turn_id"], turns["role"])]
+
+
 def _turn_ticks(ax, turns) -> None:
-    """Label turns Q0, A1, ... by their role."""
-    labels = [("Q" if role == "question" else "A" if role == "answer" else "S") + str(turn)
-              for turn, role in zip(turns["turn_id"], turns["role"])]
-    ax.set_xticks(ax.get_xticks(), labels)
-    ax.set_xlabel("Turn (Q = question, A = answer)")
+    """Label each turn with its turn_id and role (Q, A)."""
+    ax.set_xticks(ax.get_xticks(), turn_tick_labels(turns))
+    ax.set_xlabel("Turn (turn_id; Q = question, A = answer)")
 
 
 def _set_height(ax, inches: float) -> None:
@@ -331,6 +343,9 @@ def uptake_figure(corpus, ax=None):
     ax.errorbar(np.arange(len(values)), values,
                 yerr=[values - interval["ci_low"].to_numpy()[order], interval["ci_high"].to_numpy()[order] - values],
                 fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
+    ax.set_xticks(np.arange(len(values)), [f"{q}–{a}" for q, a in zip(
+        scored["question_turn_id"].to_numpy()[order], scored["answer_turn_id"].to_numpy()[order])])
+    ax.set_xlabel("Question–answer pair (its turns)")
     ax.set_ylim(-1, 1)
     return ax
 
