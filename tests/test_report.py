@@ -23,6 +23,7 @@ from analysis.report import (
     notebook_title,
     notebook_to_html,
     reading_documents,
+    solution_paths,
     write_notebook,
     write_site,
 )
@@ -186,3 +187,31 @@ def test_the_report_says_each_step_and_what_it_wrote(tmp_path, corpus):
     assert lines[2] == (f"wrote 1 executed notebook(s) in {notebooks}/, {len(written)} HTML page(s) in "
                         f"{tmp_path}/reports/ (open index.html) and 0 figure file(s) in {tmp_path}/reports/figures/")
     assert len(lines) == 3
+
+
+def test_the_report_runs_the_solutions_after_the_notebooks(tmp_path, corpus):
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "solutions").mkdir(parents=True)
+    small_notebook(notebooks)
+    shutil.copy(small_notebook(tmp_path), notebooks / "solutions" / "01-tiny-solution.ipynb")
+    assert solution_paths(notebooks) == [notebooks / "solutions" / "01-tiny-solution.ipynb"]
+    lines = []
+    written = make_report(notebooks_dir=notebooks, out_dir=tmp_path / "reports", progress=lines.append)
+    page = tmp_path / "reports" / "solutions" / "01-tiny-solution.html"
+    assert written[:2] == [tmp_path / "reports" / "01-tiny.html", page]
+    assert lines[1:3] == ["notebook 1/1: 01-tiny.ipynb", "solution 1/1: 01-tiny-solution.ipynb"]
+    assert lines[3].startswith(f"wrote 1 executed notebook(s) and 1 solution(s) in {notebooks}/, {len(written)} HTML page(s)")
+    assert '<a href="../index.html">' in page.read_text(encoding="utf-8")
+    executed = nbformat.read(notebooks / "solutions" / "01-tiny-solution.ipynb", as_version=4)
+    assert executed.cells[2].outputs[0]["text"] == "45\n"
+
+
+def test_links_between_notebooks_point_to_their_html_copies(tmp_path):
+    notebook = nbformat.read(small_notebook(tmp_path), as_version=4)
+    notebook.cells.append(new_markdown_cell(
+        "[the solution](solutions/03-sanctions-solution.ipynb), [back](../03-sanctions.ipynb#Exercise), "
+        "[elsewhere](https://example.org/a.ipynb)"))
+    page = notebook_to_html(notebook)
+    assert 'href="solutions/03-sanctions-solution.html"' in page
+    assert 'href="../03-sanctions.html#Exercise"' in page
+    assert 'href="https://example.org/a.ipynb"' in page
