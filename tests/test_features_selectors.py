@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 from analysis.features import (
+    actor_cooccurrence,
     capital_sources,
+    count_matches,
     document_counts,
     explain,
     group_rates,
@@ -97,3 +99,14 @@ def test_the_role_selectors_name_the_known_roles(interview):
 def test_capital_sources_names_the_missing_source(interview):
     with pytest.raises(ValueError, match=r"no document of the source\(s\) \['Kremlin', 'White House'\]"):
         capital_sources(interview["documents"])
+
+
+def test_the_layer_options_refuse_unknown_layers(interview):
+    matches, tokens = interview["matches"], interview["tokens"]
+    with pytest.raises(ValueError, match=r"no layer 'actors'; known layers: .*\bactor\b"):
+        actor_cooccurrence(matches, layer="actors")
+    with pytest.raises(ValueError, match=r"no layer 'evaluations'; known layers: .*\bevaluation\b"):
+        matches_near(matches, feature="theme:sanctions", layer="evaluations")
+    # count_matches(features=...) names columns to add with 0 (a user dictionary's labels): no check there.
+    counted = count_matches(matches, tokens, unit="document", features=["theme:my_label"])
+    assert counted.loc[counted["feature"] == "theme:my_label", "count"].tolist() == [0]

@@ -508,6 +508,8 @@ def matches_near(
     columns = ["doc_id", "turn_id", "sentence_id", "start", "end", "word", "label", "n_mentions", "mentions"]
     nodes = _chosen_matches(matches, feature, pattern).sort_values(["doc_id", "start"], kind="stable")
     words = matches[matches["layer"] == layer].reset_index(drop=True).rename_axis("_word").reset_index()
+    if words.empty:
+        _check_feature(matches, layer, "")
     mentions = nodes.groupby(unit, sort=True).agg(n_mentions=("text", "size"), mentions=("text", "; ".join))
     near = words.merge(mentions.reset_index(), on=unit, how="inner")
     pairs = near[unit + ["_word", "start", "end"]].merge(
@@ -583,6 +585,8 @@ def actor_cooccurrence(matches: pd.DataFrame, *, unit: str = "sentence", layer: 
         raise ValueError(f"unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}")
     keys = COOCCURRENCE_UNITS[unit]
     named = matches.loc[matches["layer"] == layer, keys + ["label"]].drop_duplicates()
+    if named.empty:
+        _check_feature(matches, layer, "")
     named = named.assign(label=named["label"].astype(str))
     pairs = named.merge(named, on=keys, suffixes=("_a", "_b"))
     pairs = pairs[pairs["label_a"] < pairs["label_b"]]
