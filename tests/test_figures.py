@@ -125,14 +125,23 @@ def test_stance_bars_are_rates_per_thousand_non_punctuation_tokens(drawn, corpus
     assert heights == pytest.approx(expected)
 
 
-def test_sentiment_bars_are_each_turns_mean_vader_score(drawn, corpus):
+def test_sentiment_bars_are_each_turns_mean_vader_score_with_actor_names_masked(drawn, corpus):
     ax = drawn("sentiment-by-turn")
     interview = _interview(corpus)
     text = interview.texts["text"].iloc[0]
+    # names carry no sentiment: every word of an actor match (and of "special military operation") becomes "_"
+    masked = list(text)
+    names = interview.matches[(interview.matches["layer"] == "actor")
+                              | (interview.matches["pattern"].str.lower() == "special military operation")]
+    for row in names.itertuples():
+        for word in re.finditer(r"\S+", text[row.start:row.end]):
+            first, last = row.start + word.start(), row.start + word.end()
+            masked[first:last] = ["_"] + [""] * (last - first - 1)
     analyzer = SentimentIntensityAnalyzer()
     scores = {}
     for row in interview.sentences.itertuples():
-        scores.setdefault(row.turn_id, []).append(analyzer.polarity_scores(text[row.start:row.end])["compound"])
+        sentence = "".join(masked[row.start:row.end])
+        scores.setdefault(row.turn_id, []).append(analyzer.polarity_scores(sentence)["compound"])
     heights = [bar.get_height() for bar in ax.patches]
     assert heights == pytest.approx([np.mean(scores[t]) for t in interview.turns["turn_id"]])
 

@@ -44,7 +44,7 @@ def test_heatmap_cells_are_the_theme_matches_of_each_turn(drawn, corpus):
     ax = drawn("interview-themes-by-turn")
     mesh = next(c for c in ax.collections if isinstance(c, matplotlib.collections.QuadMesh))
     values = np.asarray(mesh.get_array()).reshape(len(ax.get_yticks()), len(ax.get_xticks()))
-    themes = [t.get_text() for t in ax.get_yticklabels()]
+    themes = [t.get_text().replace(" ", "_") for t in ax.get_yticklabels()]  # "world order" is world_order
     assert themes[:3] == ["sanctions", "nato", "reciprocity"]
     turns = corpus.turns[corpus.turns["doc_id"] == DOC]
     assert [t.get_text() for t in ax.get_xticklabels()] == [
@@ -62,6 +62,13 @@ def test_xray_has_one_tick_per_theme_match(drawn, corpus):
     interview = corpus.matches[(corpus.matches["doc_id"] == DOC) & (corpus.matches["layer"] == "theme")]
     assert ticks == len(interview)
     assert [t.get_text() for t in ax.get_yticklabels()][:3] == ["sanctions", "nato", "reciprocity"]
+    lanes = [tuple(c.get_colors()[0]) for c in ax.collections]
+    assert len(set(lanes)) == len(lanes), "two theme lanes share a colour"
+    turns = corpus.turns[corpus.turns["doc_id"] == DOC]
+    boundaries = [line for line in ax.get_lines() if line.get_xdata()[0] == line.get_xdata()[1]]
+    assert len(boundaries) == len(turns) - 1
+    shaded = [p for p in ax.patches if p.get_facecolor()[:3] != (1.0, 1.0, 1.0)]
+    assert len(shaded) == (turns["role"] == "question").sum()
 
 
 def _rates_by_row(statements, *, label, entries=None):

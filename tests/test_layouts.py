@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analysis.sources import decode_bytes
 from analysis.transcripts import iso_date, parse_transcript, uncovered_characters
 
@@ -72,6 +74,28 @@ def test_furniture_in_the_middle_and_at_the_end_stays_outside_every_turn():
     assert {"* * *", "Advanced settings", "English Русский Français"} <= furniture
     assert transcript.header["title"] == "Department Press Briefing"  # never the date line
     assert transcript.header["page_date"] == "05/20/2019 05:11 PM EDT"
+
+
+@pytest.mark.parametrize(
+    "ending, fragment",
+    [
+        # a teaser of another page, cut off mid-sentence: furniture outside the last answer
+        ("Lavrov also said that the United States has been", True),
+        ("Related: Ryabkov on strategic stability talks, Geneva,", True),
+        # a speaker cut off by the transcript, or speaking in the first or second person: still speech
+        ("And with that, this call is concluded. Thank you very much for join", False),
+        ("We will answer in kind, and", False),
+        ("The sanctions remain in place until —", False),
+        ("They stay in place.", False),
+    ],
+)
+def test_a_closing_fragment_that_ends_mid_sentence_is_furniture(ending, fragment):
+    text = f"Question: What about the sanctions?\n\nSergey Ryabkov: They stay.\n\n{ending}\n"
+    transcript = parsed(text)
+    furniture = list(transcript.spans.loc[transcript.spans["kind"] == "furniture", "text"])
+    assert (furniture == [ending]) is fragment
+    assert transcript.turns["text"].iloc[-1] == ("They stay." if fragment else f"They stay.\n\n{ending}")
+    assert not uncovered_characters(transcript).strip()
 
 
 def test_a_page_that_starts_with_a_label_has_no_title_and_a_answers_take_the_named_interviewee():

@@ -81,6 +81,79 @@ def test_stage_directions_are_spans_inside_their_turn_and_not_words():
     assert words == ["Not this week.", "He has no plans."]
 
 
+PANEL = f"""---
+title: "Press Briefing by White House Monkeypox Response Team and Public Health Officials"
+---
+MR. FENTON:{NBSP} Hi, I’m Bob Fenton.{NBSP} With that, let’s get to some questions.
+
+MR. MUNOZ:{NBSP} Thanks, Bob.{NBSP} Let’s go to Helen Branswell at Stat News.
+
+Q{NBSP}{NBSP}{NBSP} Thank you.{NBSP} Why was the dose changed, and when will it reach the states?
+
+DR. WALENSKY:{NBSP} We have guidance that decreases your risk, and it reaches the states next week.
+
+MR. FENTON:{NBSP} Also, I’d like to go to Dr. Daskalakis, the Deputy Coordinator, to speak to that too, please.
+
+DR. DASKALAKIS:{NBSP} Great, thank you.{NBSP} Prevention for monkeypox is a layered approach.
+
+MR. FENTON:{NBSP} Dr. Califf?
+
+DR. CALIFF:{NBSP} The dose was changed because the study showed the same immune response.
+
+MR. FENTON:{NBSP} Thank you, Dr. Califf.{NBSP} I’d like to turn it over to Dr. Daskalakis to talk about the second question.
+
+DR. DASKALAKIS:{NBSP} Historically, the population at risk has been reached through local clinics.
+
+MR. FENTON:{NBSP} I’ll let her speak to that.
+
+MR. MUNOZ:{NBSP} Thanks.{NBSP} Next question.
+
+Q{NBSP}{NBSP}{NBSP} Hi, thanks.{NBSP} Are children eligible?
+
+MR. FENTON:{NBSP} Infrastructure?
+"""
+
+
+def test_a_panel_hands_the_floor_to_colleagues_who_answer_the_same_question():
+    extracted = markdown_to_text(PANEL)
+    turns = parse_transcript(extracted.text, labels=extracted.labels, header=extracted.header,
+                             kind="briefing").turns
+    assert list(turns["role"]) == [
+        "statement",  # remarks at the top
+        "moderator",  # "Let’s go to …": a curly apostrophe is still an apostrophe
+        "question",
+        "answer",
+        "moderator",  # "I’d like to go to Dr. Daskalakis … to speak to that too": a hand-over, not an answer
+        "answer",  # the colleague answers the same question
+        "moderator",  # "Dr. Califf?": a colleague called on by title and name
+        "answer",
+        "moderator",  # thanks and a hand-over: the question stays open ...
+        "answer",  # ... so the next official still answers it, not a statement
+        "answer",  # "I’ll let her speak to that" declines to answer: an answer, not chairing
+        "moderator",
+        "question",
+        "answer",  # a bare word with a question mark may be a clarifying question, not a call
+    ]
+
+
+def test_a_host_who_relays_a_viewers_question_asks_it():
+    page = """<html><body><article itemscope><h1>Direct Line with Vladimir Putin</h1>
+<div itemprop="articleBody">
+<p><b>Tatyana Remezova:</b> Good afternoon, we are live.</p>
+<p><b>Vladimir Putin:</b> Good afternoon. Can you hear me?</p>
+<p><b>Tatyana Remezova:</b> Let us hear from the call centre. Maria Gladkikh.</p>
+<p><b>Maria Gladkikh:</b> Mr President, callers ask about roads. When will they be repaired?</p>
+<p><b>Vladimir Putin:</b> This year.</p>
+<p><b>Tatyana Remezova:</b> We receive many complaints about land. Vasily Denisov wonders if the programme
+will be extended to his region.</p>
+<p><b>Vladimir Putin:</b> It will, once the experiment is over.</p></div></article></body></html>"""
+    extracted = article_to_text(page)
+    turns = parse_transcript(extracted.text, labels=extracted.labels, header=extracted.header,
+                             kind=event_kind(extracted.metadata["title"])).turns
+    assert list(turns["role"]) == ["moderator", "statement", "moderator", "question", "answer", "question",
+                                   "answer"]
+
+
 KREMLIN = """<html><head><title>Page</title></head><body><nav>News Events</nav>
 <article itemscope="itemscope"><h1>Joint news conference with President of&nbsp;Kyrgyzstan Almazbek Atambayev</h1>
 <div class="read__lead entry-summary">Vladimir Putin and Almazbek Atambayev made statements.</div>

@@ -428,6 +428,53 @@ def test_dispersion_plot_reads_the_query_column_of_the_concordance_table():
         ["sanction", "NATO", "reciprocity", "dialogue"]
 
 
+def _turn_spans() -> pd.DataFrame:
+    """The interview's turns as character shares of its text (the x-ray's 0-1 scale), with Q/A labels."""
+    text = INTERVIEW.read_text(encoding="utf-8")
+    turns = interview_turns()
+    starts = [text.index(t[:60]) / len(text) for t in turns["text"]]
+    ends = starts[1:] + [text.index("Leave A Reply") / len(text)]
+    labels = [("Q" if r == "question" else "A") + str(i) for i, r in zip(turns["turn_id"], turns["role"])]
+    return pd.DataFrame({"start": starts, "end": ends, "role": turns["role"], "label": labels})
+
+
+def test_dispersion_plot_marks_turn_boundaries_and_shades_questions():
+    positions = dispersion_positions().query("doc_id == 'darchiev-interfax'")
+    spans = _turn_spans()
+    ax = plots.dispersion_plot(positions, turns=spans)
+    assert sum(len(c.get_segments()) for c in ax.collections) == len(positions)  # ticks only: hits
+    boundaries = sorted(line.get_xdata()[0] for line in ax.get_lines())
+    assert boundaries == pytest.approx(sorted(spans["start"])[1:])
+    shaded = sorted(p.get_x() for p in ax.patches)
+    assert shaded == pytest.approx(sorted(spans.loc[spans["role"] == "question", "start"]))
+    written = {t.get_text() for t in ax.texts}
+    wide = spans.loc[spans["end"] - spans["start"] >= 0.04, "label"]
+    assert written == set(wide) and "A1" in written
+    with pytest.raises(ValueError, match="one document"):
+        plots.dispersion_plot(dispersion_positions(), turns=spans, ax=plots.subplots()[1])
+    with pytest.raises(ValueError, match="0 to 1"):
+        plots.dispersion_plot(positions, turns=spans.assign(end=spans["end"] + 1), ax=plots.subplots()[1])
+
+
+def test_dispersion_plot_gives_each_lane_its_own_colour_and_a_readable_name():
+    names = [f"theme_{i}" for i in range(13)]
+    positions = pd.DataFrame({"doc_id": "d", "pattern": names, "position": np.linspace(0, 1, 13)})
+    ax = plots.dispersion_plot(positions, patterns=names)
+    colours = [matplotlib.colors.to_hex(c.get_colors()[0]) for c in ax.collections]
+    assert len(colours) == 13 and len(set(colours)) == 13
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"theme {i}" for i in range(13)]
+
+
+def test_theme_heatmap_writes_theme_names_with_spaces_and_turns_upright_when_many():
+    matches = theme_matches().replace({"label": {"sanctions": "economic_sanctions"}})
+    ax = plots.theme_heatmap(matches, turns=interview_turns()["turn_id"].tolist())
+    assert "economic sanctions" in [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ax.get_xticklabels()) > 8
+    assert all(t.get_rotation() == 90 for t in ax.get_xticklabels())
+    few = plots.theme_heatmap(matches, turns=[0, 1, 2], ax=plots.subplots()[1])
+    assert all(t.get_rotation() == 0 for t in few.get_xticklabels())
+
+
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan")])
 def test_dispersion_plot_rejects_positions_outside_the_document(bad):
     table = pd.DataFrame({"doc_id": ["d", "d"], "pattern": ["x", "x"], "position": [0.2, bad]})
@@ -461,6 +508,34 @@ def test_keyness_plot_takes_the_table_of_stats_keyness_as_it_is():
     for row in table.set_index("term").loc[terms].itertuples():
         assert f"{row.target:,}" in texts and f"{row.reference:,}" in texts
     assert [p.get_width() > 0 for p in ax.patches] == [True] * 8 + [False] * 2
+
+
+def test_keyness_plot_prints_the_corpus_sizes_and_draws_the_significance_threshold():
+    from scipy.stats import chi2
+
+    from analysis.stats import keyness
+
+    target = pd.Series(Counter(_words(" ".join(interview_turns().query("role == 'answer'")["text"]))))
+    reference = pd.Series(Counter(_words((UN_DIR / "RUS_77_2022.txt").read_text(encoding="utf-8-sig"))))
+    table = keyness(target, reference, min_freq=3)
+    ax = plots.keyness_plot(table, n=8, negative=2, target_name="Answers", reference_name="UN")
+    texts = {t.get_text() for t in ax.texts}
+    # the sizes are the token totals of the two sides, recovered from the per-million columns
+    assert f"n = {int(target.sum()):,}" in texts and f"n = {int(reference.sum()):,}" in texts
+    critical = chi2.ppf(0.95, 1)  # 3.84: p = 0.05 with 1 degree of freedom
+    dashed = sorted(line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--")
+    assert dashed == pytest.approx([-critical, critical])
+    assert any("3.84" in t for t in texts)
+    # given sizes win; a threshold of one's own replaces the p-value line; the log ratio gets none
+    ax = plots.keyness_plot(table, n=5, target_size=1000, reference_size=2000, threshold=10.0)
+    assert {"n = 1,000", "n = 2,000"} <= {t.get_text() for t in ax.texts}
+    assert [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [10.0]
+    ax = plots.keyness_plot(table, score="log_ratio", n=5)
+    assert not [line for line in ax.lines if line.get_linestyle() == "--"]
+    ax = plots.keyness_plot(keyness_table(), n=5)  # no per-million columns: no sizes, still the counts
+    assert not any(t.get_text().startswith("n = ") for t in ax.texts)
+    with pytest.raises(ValueError, match="alpha"):
+        plots.keyness_plot(table, alpha=1.5)
 
 
 def test_keyness_plot_shows_negative_keywords_below_zero_with_log_ratio():

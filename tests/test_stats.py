@@ -655,3 +655,56 @@ def test_lexical_diversity_per_turn(interview_tokens):
     assert row.mattr == pytest.approx(mattr(words, window=50), rel=REL)
     assert row.mtld == pytest.approx(mtld(words), rel=REL)
     assert 0 < row.ttr < row.mattr < 1
+
+
+# ------------------------------------------------------------------------------ keyword filter
+
+ANSWERS = [
+    "sanctions pressure on our diplomatic missions in washington",
+    "the sanctions of washington are pressure and pressure again",
+    "we keep the dialogue open despite the sanctions",
+    "ottawa closed the airspace and ottawa expelled diplomats and ottawa",
+]
+
+
+def test_filter_keywords_keeps_terms_frequent_and_spread_over_parts():
+    from analysis.stats import filter_keywords
+
+    words = [answer.split() for answer in ANSWERS]
+    tokens = pd.DataFrame({"turn_id": [i for i, ws in enumerate(words) for _ in ws],
+                           "lower": [w for ws in words for w in ws], "is_alpha": True})
+    target = pd.Series(Counter(tokens["lower"]))
+    reference = pd.Series({"the": 500, "and": 300, "of": 200, "on": 100, "in": 100, "sanctions": 2, "we": 50})
+    table = keyness(target, reference, reference_total=5000)
+    kept = filter_keywords(table, term_dispersion(tokens, part="turn_id"), min_freq=3, min_range=2)
+    # independently: total count and number of answers with the word, from Python's Counter
+    per_part = [Counter(ws) for ws in words]
+    expected = {term for term, n in target.items()
+                if n >= 3 and sum(term in part for part in per_part) >= 2}
+    assert set(kept["term"]) == expected == {"sanctions", "pressure", "the", "and"}
+    assert "ottawa" not in set(kept["term"])  # three times, but in one answer only
+    assert kept["range"].to_dict() == {i: sum(t in part for part in per_part) for i, t in kept["term"].items()}
+    assert list(kept.index) == sorted(kept.index)  # the keyness order is kept
+    loose = filter_keywords(table, term_dispersion(tokens, part="turn_id"), min_freq=1, min_range=1)
+    assert len(loose) == (table["target"] > 0).sum()
+    with pytest.raises(ValueError, match="at least 1"):
+        filter_keywords(table, term_dispersion(tokens, part="turn_id"), min_freq=0)
+
+
+def test_term_rate_intervals_resample_documents_as_bootstrap_rate_does():
+    from analysis.stats import bootstrap_rate, term_rate_intervals
+
+    documents = {"a": "sanctions and more sanctions", "b": "no measures at all here", "c": "sanctions again , 2022"}
+    rows = [(doc, word) for doc, text in documents.items() for word in text.split()]
+    tokens = pd.DataFrame({"doc_id": [d for d, _ in rows], "lower": [w for _, w in rows],
+                           "is_alpha": [w.isalpha() for _, w in rows]})
+    table = term_rate_intervals(tokens, ["sanctions", "nato"], per=1000, n_boot=300, seed=2)
+    assert table["term"].tolist() == ["sanctions", "nato"]
+    # independently: per-document counts and alphabetic sizes from the texts themselves
+    counts = [Counter(w for w in text.split() if w.isalpha()) for text in documents.values()]
+    sizes = [sum(c.values()) for c in counts]
+    expected = bootstrap_rate([c["sanctions"] for c in counts], sizes, per=1000, n_boot=300, seed=2)
+    row = table.iloc[0]
+    assert (row["count"], row["n_tokens"]) == (3, sum(sizes))
+    assert (row["rate"], row["ci_low"], row["ci_high"]) == pytest.approx(expected)
+    assert table.iloc[1][["count", "rate", "ci_low", "ci_high"]].tolist() == [0, 0.0, 0.0, 0.0]

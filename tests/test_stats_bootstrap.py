@@ -89,3 +89,22 @@ def test_bootstrap_mean_resamples_whole_groups():
     assert (low, high) == pytest.approx(tuple(np.percentile(means, [2.5, 97.5])))
     with pytest.raises(ValueError, match="same length"):
         bootstrap_mean(values, groups=["a"])
+
+
+def test_poisson_rate_interval_is_garwoods_exact_interval():
+    from scipy.stats import poisson
+
+    from analysis.stats import poisson_rate_interval
+
+    # published exact 95 % limits of a Poisson count (Ulm 1990, Am J Epidemiol 131:373)
+    low, high = poisson_rate_interval([0, 2, 10], [10_000] * 3, per=10_000)
+    assert low == pytest.approx([0.0, 0.2422, 4.7954], abs=1e-4)
+    assert high == pytest.approx([3.6889, 7.2247, 18.3904], abs=1e-4)
+    # and by definition: each bound leaves (1 - level) / 2 of the Poisson distribution beyond the count
+    counts, sizes = np.array([1, 7, 16, 40]), np.array([295, 1388, 1388, 82_399])
+    low, high = poisson_rate_interval(counts, sizes, per=1000, level=0.9)
+    assert poisson.sf(counts - 1, low * sizes / 1000) == pytest.approx([0.05] * 4)
+    assert poisson.cdf(counts, high * sizes / 1000) == pytest.approx([0.05] * 4)
+    assert np.isnan(poisson_rate_interval([1], [0])[0]).all()
+    with pytest.raises(ValueError, match="negative"):
+        poisson_rate_interval([-1], [10])

@@ -66,24 +66,41 @@ def _theme_order(labels) -> list[str]:
     return [t for t in KEY_THEMES if t in present] + sorted(t for t in present if t not in KEY_THEMES)
 
 
-def turn_tick_labels(turns) -> list[str]:
-    """Each turn's tick label: its ``turn_id`` over its role's letter ("8\\nQ", "9\\nA").
+def turn_tick_labels(turns, *, sep: str = "\n") -> list[str]:
+    """Each turn's label: its ``turn_id``, then its role's letter ("8\\nQ", "9\\nA"; S for a statement).
 
     The notebooks, the figures and their prose number turns one way: by ``turn_id``, from 0
-    (turn 8 is the interview's fifth question, turn 9 its answer).
+    (turn 8 is the interview's fifth question, turn 9 its answer). ``sep`` goes between the two.
 
     >>> import pandas as pd
     >>> turn_tick_labels(pd.DataFrame({"turn_id": [0, 1], "role": ["question", "answer"]}))
     ['0\\nQ', '1\\nA']
     """
-    letters = {"question": "Q", "answer": "A", "moderator": "M"}
-    return [f"{turn}\n{letters.get(role, 'S')}" for turn, role in zip(turns["turn_id"], turns["role"])]
+    return [_turn_label(turn, role, sep=sep) for turn, role in zip(turns["turn_id"], turns["role"])]
 
 
 def _turn_ticks(ax, turns) -> None:
     """Label each turn with its turn_id and role (Q, A)."""
     ax.set_xticks(ax.get_xticks(), turn_tick_labels(turns))
     ax.set_xlabel("Turn (turn_id; Q = question, A = answer)")
+
+
+def _turn_label(turn, role, *, sep: str = "\n") -> str:
+    """A turn named by its number and role: "8\\nQ", "9 A" (S for a statement)."""
+    return f"{turn}{sep}" + ("Q" if role == "question" else "A" if role == "answer" else "S")
+
+
+def _turn_spans(interview):
+    """Each turn's span on the x-ray's scale (share of the document's tokens before it), role and label."""
+    import pandas as pd
+
+    n_tokens = len(interview.tokens)
+    spans = interview.tokens.groupby("turn_id")["token_id"].agg(["min", "max"])
+    turns = interview.turns.set_index("turn_id").join(spans, how="inner")
+    return pd.DataFrame({
+        "start": turns["min"] / n_tokens, "end": (turns["max"] + 1) / n_tokens, "role": turns["role"],
+        "label": [_turn_label(turn, role, sep=" ") for turn, role in zip(turns.index, turns["role"])],
+    })
 
 
 def _set_height(ax, inches: float) -> None:
@@ -115,8 +132,9 @@ def interview_theme_xray(corpus, ax=None):
     themes = _theme_order(interview.matches.loc[interview.matches["layer"] == "theme", "label"])
     positions = dispersion(interview.tokens, [f"theme:{t}" for t in themes], by="label", matches=interview.matches)
     positions = positions.assign(query=positions["query"].str.removeprefix("theme:"))
-    ax = dispersion_plot(positions, patterns=themes, title="Themes through the interview", ax=ax)
-    ax.set_xlabel("Position in the interview (0 = start, 1 = end)")
+    ax = dispersion_plot(positions, patterns=themes, turns=_turn_spans(interview), title="Themes through the interview",
+                         ax=ax)
+    ax.set_xlabel("Position in the interview (0 = start, 1 = end)\ngrey bands: the interviewer's questions")
     ax.set_ylabel("Theme")
     _set_height(ax, 2.7)
     return ax
@@ -276,12 +294,12 @@ def stance_figure(corpus, ax=None):
 
 @paper_figure("sentiment-by-turn", tables=("turns", "sentences"))
 def sentiment_turn_figure(corpus, ax=None):
-    """Mean VADER compound score of each turn's sentences, coloured by question or answer."""
-    from .features import sentence_sentiment
+    """Mean VADER compound score of each turn's sentences (actor names masked), coloured by question or answer."""
+    from .features import sentence_sentiment, sentiment_mask
     from .plots import sentiment_plot
 
     interview = _the_interview(corpus)
-    scores = sentence_sentiment(interview.sentences).merge(
+    scores = sentence_sentiment(interview.sentences, mask=sentiment_mask(interview.matches)).merge(
         interview.turns[["doc_id", "turn_id", "role"]], on=["doc_id", "turn_id"], how="left")
     ax = sentiment_plot(scores, title="Sentiment by turn", ax=ax)
     _turn_ticks(ax, interview.turns)
@@ -290,12 +308,13 @@ def sentiment_turn_figure(corpus, ax=None):
 
 @paper_figure("sentiment-by-actor", tables=("sentences", "matches"))
 def sentiment_actor_figure(corpus, ax=None):
-    """Mean VADER compound score of the interview's sentences naming each actor."""
-    from .features import actor_sentiment, sentence_sentiment
+    """Mean VADER compound score of the interview's sentences naming each actor (the names masked)."""
+    from .features import actor_sentiment, sentence_sentiment, sentiment_mask
     from .plots import sentiment_plot
 
     interview = _the_interview(corpus)
-    scores = actor_sentiment(sentence_sentiment(interview.sentences), interview.matches)
+    masked = sentence_sentiment(interview.sentences, mask=sentiment_mask(interview.matches))
+    scores = actor_sentiment(masked, interview.matches)
     ax = sentiment_plot(scores, by="actor", title="Sentiment by actor named", ax=ax)
     _set_height(ax, max(1.6, 0.7 + 0.18 * scores["actor"].nunique()))
     return ax

@@ -48,6 +48,8 @@ _METADATA = {
     "svg": {"Creator": None, "Date": None},
     "png": {"Software": None},
 }
+_UPRIGHT_COLUMNS = 8  # a heatmap with more columns than this turns its column labels upright
+_TURN_LABEL_MIN_WIDTH = 0.04  # an x-ray labels a turn above the axes when it is this wide (share of the text)
 _STANCE_LAYERS = ("modality", "hedge", "booster", "negation")
 _UPTAKE_LABELS = {
     "responsiveness": "Responsiveness (P(clear reply) − P(non-reply))",
@@ -134,7 +136,9 @@ def theme_heatmap(
     numeric columns = themes. ``value`` names the column to sum; by default ``count`` when
     there is one, else the rows are counted. Rows of a ``layer`` column other than ``layer``
     are left out (``layer=None`` keeps all). ``turns``/``labels`` fix the order and add
-    turns or themes without matches (shown as 0). Non-zero cells are annotated.
+    turns or themes without matches (shown as 0). Non-zero cells are annotated. Theme names
+    are written with spaces for underscores ("world order"); with more than eight turns the
+    turn labels stand upright so that they cannot run together.
 
     >>> theme_heatmap(corpus.matches.query("doc_id == 'darchiev-interfax'"))  # doctest: +SKIP
     """
@@ -168,8 +172,11 @@ def theme_heatmap(
     ax.set_xlim(0, matrix.shape[1])
     ax.set_ylim(matrix.shape[0], 0)
     ax.set_xticks(np.arange(matrix.shape[1]) + 0.5, [str(t) for t in matrix.columns])
-    ax.set_yticks(np.arange(matrix.shape[0]) + 0.5, [str(t) for t in matrix.index])
+    ax.set_yticks(np.arange(matrix.shape[0]) + 0.5, [_category_name(t) for t in matrix.index])
     ax.tick_params(length=0)
+    if matrix.shape[1] > _UPRIGHT_COLUMNS:
+        # many narrow columns: upright labels ("A9", "Q10", "A11") would run together
+        ax.tick_params(axis="x", labelrotation=90)
     for spine in ax.spines.values():
         spine.set_visible(False)
     if annotate and matrix.size <= 400:
@@ -193,6 +200,7 @@ def dispersion_plot(
     pattern: str | None = None,
     patterns: Sequence[str] | None = None,
     documents: Sequence[str] | None = None,
+    turns: pd.DataFrame | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -204,7 +212,17 @@ def dispersion_plot(
     pattern a coloured lane within it, so patterns never hide one another.
     ``patterns``/``documents`` fix the order and keep patterns or documents without hits (as
     empty lanes). With one document the lanes are labelled by pattern and the title names
-    the document.
+    the document. Each lane has its own colour while there are no more lanes than colours
+    in the style's palette (13).
+
+    ``turns`` (one document only) marks its turns: columns ``start`` and ``end`` on the same
+    0-1 scale as ``position``, optionally ``role`` (question turns are shaded grey) and
+    ``label`` (written above the axes where the turn is wide enough). A thin line marks
+    each boundary between turns.
+
+    >>> positions = dispersion(corpus.tokens, ["theme:sanctions", "theme:nato"], by="label",
+    ...                        matches=corpus.matches)                         # doctest: +SKIP
+    >>> dispersion_plot(positions.query("doc_id == 'darchiev-interfax'"))     # doctest: +SKIP
     """
     if pattern is None:
         pattern = "query" if "query" in positions.columns else "pattern"
@@ -229,18 +247,24 @@ def dispersion_plot(
             continue
         lane = doc_index[doc] * (n_lanes + 0.5) + pattern_index[name]
         ax.vlines(np.sort(rows["_x"].to_numpy()), lane - 0.38, lane + 0.38,
-                  colors=colours[pattern_index[name]], linewidth=0.9)
+                  colors=colours[pattern_index[name]], linewidth=1.1)
     band = n_lanes + 0.5
+    if turns is not None:
+        if len(doc_order) != 1:
+            raise ValueError("dispersion_plot: turns can be marked for one document only")
+        _mark_turns(ax, turns)
+    # room above the axes for the turn labels, under the title
+    pad = mpl.rcParams["axes.titlepad"] + (9 if turns is not None and "label" in turns.columns else 0)
     if len(doc_order) == 1:
-        ax.set_yticks(np.arange(n_lanes), [str(p) for p in pattern_order])
+        ax.set_yticks(np.arange(n_lanes), [_category_name(p) for p in pattern_order])
         ax.set_ylabel("Pattern")
-        ax.set_title(title or f"Where the patterns occur: {doc_order[0]}")
+        ax.set_title(title or f"Where the patterns occur: {doc_order[0]}", pad=pad)
     else:
         centres = np.arange(len(doc_order)) * band + (n_lanes - 1) / 2
         ax.set_yticks(centres, [str(d) for d in doc_order])
         for i in range(1, len(doc_order)):
             ax.axhline(i * band - 0.75, color="0.8", linewidth=0.4)
-        ax.legend(handles=[Line2D([], [], color=colours[i], linewidth=1.5, label=str(p))
+        ax.legend(handles=[Line2D([], [], color=colours[i], linewidth=1.5, label=_category_name(p))
                            for i, p in enumerate(pattern_order)],
                   title="Pattern", loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         ax.set_ylabel("Document")
@@ -253,6 +277,38 @@ def dispersion_plot(
     return ax
 
 
+def _mark_turns(ax: Axes, turns: pd.DataFrame) -> None:
+    """Shade question turns, draw a line at each boundary between turns, label wide turns on top."""
+    _require(turns, ["start", "end"], "dispersion_plot(turns=...)")
+    spans = turns.sort_values("start", kind="stable")
+    starts, ends = spans["start"].to_numpy(float), spans["end"].to_numpy(float)
+    if ((starts < 0) | (ends > 1) | (ends < starts)).any():
+        raise ValueError("dispersion_plot: turn spans must lie from 0 to 1, start before end")
+    roles = spans["role"].tolist() if "role" in spans.columns else [None] * len(spans)
+    for start, end, role in zip(starts, ends, roles):
+        if role == "question":
+            ax.axvspan(start, end, color="0.9", linewidth=0, zorder=0)
+    for boundary in starts[1:]:
+        ax.axvline(boundary, color="0.55", linewidth=0.4, zorder=0.5)
+    if "label" in spans.columns:
+        size = mpl.rcParams["xtick.labelsize"]
+        size = size if isinstance(size, (int, float)) else 7
+        for start, end, label in zip(starts, ends, spans["label"]):
+            if end - start >= _TURN_LABEL_MIN_WIDTH:
+                ax.text((start + end) / 2, 1.0, str(label), transform=ax.get_xaxis_transform(),
+                        ha="center", va="bottom", fontsize=size - 1, color="0.3")
+
+
+def _corpus_size(table: pd.DataFrame, count: str, per_million: str) -> float | None:
+    """A corpus size recovered from a keyness table: ``count / per_million * 1e6`` of a row with a count."""
+    if per_million not in table.columns:
+        return None
+    rows = table[(table[count].astype(float) > 0) & (table[per_million].astype(float) > 0)]
+    if rows.empty:
+        return None
+    return float(round(rows[count].astype(float).iloc[0] / rows[per_million].astype(float).iloc[0] * 1e6))
+
+
 def keyness_plot(
     keyness: pd.DataFrame,
     *,
@@ -261,20 +317,39 @@ def keyness_plot(
     negative: int = 0,
     target_name: str = "target",
     reference_name: str = "reference",
+    target_size: float | None = None,
+    reference_size: float | None = None,
+    alpha: float | None = 0.05,
+    threshold: float | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Horizontal bars of the top keywords' scores, with their raw counts printed beside.
+    """Horizontal bars of the top keywords' scores, with their raw counts and the corpus sizes printed beside.
 
     ``keyness`` has columns ``term``, ``target`` and ``reference`` (raw counts), ``g2`` and
     ``log_ratio`` -- the table ``analysis.stats.keyness`` returns. ``score`` is the column
     the bars show (``g2`` or ``log_ratio``); G² is signed by the direction of ``log_ratio``
     (positive = more frequent in the target). The ``n`` strongest positive keywords are
     shown, and the ``negative`` strongest negative ones below them. Ties are broken by term.
+
+    Each count column is headed by its corpus name and size in tokens (``target_size``,
+    ``reference_size``; by default recovered from the ``target_pm`` and ``reference_pm``
+    columns), so a count can be read against what it is a count of. A dashed line marks the
+    significance threshold: for G², the critical value of chi-square with 1 df at ``alpha``
+    (3.84 at 0.05; on both sides when negative keywords are shown); ``threshold`` draws it at
+    a value of your own instead (a BIC-based cut, say). The log ratio is an effect size and
+    gets no line unless ``threshold`` is given; ``alpha=None`` draws none.
+
+    >>> ax = keyness_plot(stats.keyness(answers, russia), n=12, target_name="Answers")  # doctest: +SKIP
     """
     _require(keyness, ["term", "target", "reference", "g2", "log_ratio", score], "keyness_plot")
     if n < 0 or negative < 0:
         raise ValueError("keyness_plot: n and negative must be zero or more")
+    if alpha is not None and not 0 < alpha < 1:
+        raise ValueError(f"keyness_plot: alpha must lie between 0 and 1, not {alpha!r}")
+    sizes = {"target": target_size if target_size is not None else _corpus_size(keyness, "target", "target_pm"),
+             "reference": (reference_size if reference_size is not None
+                           else _corpus_size(keyness, "reference", "reference_pm"))}
     table = keyness.loc[:, list(dict.fromkeys(["term", "target", "reference", "log_ratio", score]))]
     table = table.assign(term=table["term"].astype(str))
     signed = table[score].astype(float)
@@ -288,16 +363,31 @@ def keyness_plot(
     if shown.empty:
         raise ValueError("keyness_plot: no keywords to plot (no rows with the requested direction)")
     if ax is None:
-        _, ax = subplots(columns=1, height=max(1.6, 0.75 + 0.15 * len(shown)))
+        _, ax = subplots(columns=1, height=max(1.8, 0.9 + 0.15 * len(shown)))
     colours = _colours(2)
     y = np.arange(len(shown))
     ax.barh(y, shown["_score"], height=0.7,
             color=[colours[0] if s >= 0 else colours[1] for s in shown["_score"]])
     ax.set_yticks(y, shown["term"].tolist())
-    ax.set_ylim(len(shown) - 0.5, -1.4)  # the top row holds the count headers
+    ax.set_ylim(len(shown) - 0.5, -2.2)  # the top rows hold the count headers and corpus sizes
     ax.axvline(0, color="black", linewidth=0.6)
     ax.tick_params(axis="y", length=0)
-    _count_columns(ax, y, shown, [("target", target_name), ("reference", reference_name)])
+    _count_columns(ax, y, shown, [("target", target_name), ("reference", reference_name)],
+                   sizes=[f"{value:,.0f}" if value is not None else "" for value in sizes.values()])
+    cut, cut_label = threshold, None
+    if cut is not None:
+        cut_label = f"threshold\n{cut:g}"
+    elif alpha is not None and score in ("g2", "g2_2cell"):
+        from scipy.stats import chi2
+
+        cut = float(chi2.ppf(1 - alpha, 1))
+        cut_label = f"p = {alpha:g}\nG² = {cut:.2f}"
+    if cut is not None:
+        sides = [cut, -cut] if (shown["_score"] < 0).any() else [cut]
+        for side in sides:
+            ax.axvline(side, color="0.3", linewidth=0.7, linestyle="--")
+        ax.annotate(cut_label, (cut, -1.35), xytext=(2, 0), textcoords="offset points", ha="left", va="center",
+                    fontsize=_tick_size(), color="0.3")
     label = {"g2": "Log-likelihood G² (signed)",
              "g2_2cell": "Log-likelihood G², two-cell (signed)",
              "log_ratio": "Log ratio (log₂ of relative frequencies)"}.get(score, _humanise(score))
@@ -308,26 +398,10 @@ def keyness_plot(
 
 
 def _poisson_rate_interval(count, n_tokens, *, per: int = 10_000, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """The exact (Garwood 1936) confidence interval of a rate ``count / n_tokens * per``.
+    """The exact (Garwood 1936) interval of rates: :func:`analysis.stats.poisson_rate_interval`."""
+    from .stats import poisson_rate_interval
 
-    The count is taken as Poisson: its bounds are ``chi2.ppf(a/2, 2k) / 2`` and
-    ``chi2.ppf(1 - a/2, 2k + 2) / 2`` (the lower bound is 0 for ``k = 0``), scaled to the rate.
-    A document with no tokens gets NaN.
-
-    >>> low, high = _poisson_rate_interval([2], [10_000], per=10_000)
-    >>> round(float(low[0]), 4), round(float(high[0]), 4)
-    (0.2422, 7.2247)
-    """
-    from scipy.stats import chi2
-
-    k = np.asarray(count, dtype=float)
-    n = np.asarray(n_tokens, dtype=float)
-    alpha = 1 - level
-    lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
-    upper = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(n > 0, per / n, np.nan)
-    return lower * scale, upper * scale
+    return poisson_rate_interval(count, n_tokens, per=per, level=level)
 
 
 def rate_over_time(
@@ -1115,6 +1189,11 @@ def _colours(n: int) -> list[str]:
     return [cycle[i % len(cycle)] for i in range(max(n, 1))]
 
 
+def _category_name(name: Any) -> str:
+    """A category as a reader sees it: "world_order" becomes "world order"."""
+    return str(name).replace("_", " ")
+
+
 def _humanise(column: str) -> str:
     text = str(column).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
@@ -1131,22 +1210,33 @@ def _annotate_cells(ax: Axes, mesh: Any, values: np.ndarray) -> None:
                 color="black" if luminance[row, col] > 0.45 else "white")
 
 
-def _count_columns(ax: Axes, y: np.ndarray, table: pd.DataFrame,
-                   columns: Sequence[tuple[str, str]]) -> None:
-    """Print raw counts in right-aligned columns right of the axes, headers in the row at y = -1."""
+def _tick_size() -> float:
+    """The y tick labels' font size in points (7 where the style names a size such as "small")."""
     size = mpl.rcParams["ytick.labelsize"]
-    size = size if isinstance(size, (int, float)) else 7
+    return float(size) if isinstance(size, (int, float)) else 7.0
+
+
+def _count_columns(ax: Axes, y: np.ndarray, table: pd.DataFrame,
+                   columns: Sequence[tuple[str, str]], *, sizes: Sequence[str] | None = None) -> None:
+    """Print raw counts in right-aligned columns right of the axes, headers in the row at y = -1.
+
+    With ``sizes`` (one text per column, e.g. a corpus size) the header moves up to y = -1.7
+    and the size, with "n =", takes the row at y = -1."""
+    size = _tick_size()
     char = 0.62 * float(size)  # DejaVu Sans digits are 0.636 em wide
     offset = 6.0
-    for column, header in columns:
+    for i, (column, header) in enumerate(columns):
         texts = [f"{int(v):,}" if float(v).is_integer() else f"{float(v):,.1f}"
                  for v in table[column]]
-        offset += char * max(len(header), *(len(t) for t in texts))
+        size_text = f"n = {sizes[i]}" if sizes is not None and sizes[i] else ""
+        offset += char * max(len(header), len(size_text), *(len(t) for t in texts))
         for position, text in zip(y, texts):
             ax.annotate(text, (1.0, position), xycoords=("axes fraction", "data"),
                         xytext=(offset, 0), textcoords="offset points", ha="right", va="center",
                         fontsize=size, annotation_clip=False)
-        ax.annotate(header, (1.0, -1.0), xycoords=("axes fraction", "data"), xytext=(offset, 0),
-                    textcoords="offset points", ha="right", va="center", fontsize=size,
-                    color="0.35", annotation_clip=False)
+        heads = [(header, -1.7 if sizes is not None else -1.0)] + ([(size_text, -1.0)] if size_text else [])
+        for text, position in heads:
+            ax.annotate(text, (1.0, position), xycoords=("axes fraction", "data"), xytext=(offset, 0),
+                        textcoords="offset points", ha="right", va="center", fontsize=size,
+                        color="0.35", annotation_clip=False)
         offset += 2.5 * char

@@ -1,4 +1,4 @@
-"""Corpus statistics: keyness, collocation, n-grams, tf-idf, dispersion and lexical diversity."""
+"""Corpus statistics: keyness, collocation, n-grams, tf-idf, dispersion, lexical diversity, proportions and agreement."""
 
 from __future__ import annotations
 
@@ -718,6 +718,74 @@ def term_dispersion(
     return dispersion(table, sizes=sizes)
 
 
+def term_rate_intervals(
+    tokens: pd.DataFrame,
+    terms: Iterable[str],
+    *,
+    part: str | Sequence[str] = "doc_id",
+    by: Literal["lower", "lemma", "text"] = "lower",
+    per: float = 1_000_000,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Each term's rate per ``per`` tokens in a corpus of parts, with a bootstrap interval that resamples parts.
+
+    The rate pools the parts (``sum of counts / sum of sizes``, sizes in alphabetic tokens as
+    :func:`term_dispersion` counts them); :func:`bootstrap_rate` resamples the parts (documents)
+    with their counts and sizes, so a word that one speech repeats gets the wide interval it
+    deserves. Columns: ``term``, ``count``, ``n_tokens``, ``rate``, ``ci_low``, ``ci_high``, in
+    the order of ``terms``; a term absent from every part has rate 0 and interval (0, 0).
+
+    >>> term_rate_intervals(reference_tokens, ["sanctions", "nato"])         # doctest: +SKIP
+    """
+    part_cols = [part] if isinstance(part, str) else list(part)
+    _check_tokens(tokens, [by, "is_alpha"] + part_cols)
+    stream = tokens[tokens["is_alpha"].to_numpy(dtype=bool)]
+    if not len(stream):
+        raise ValueError("no tokens to count rates in")
+    sizes = stream.groupby(part_cols, sort=True).size()
+    wanted = list(dict.fromkeys(terms))
+    table = stream[stream[by].isin(wanted)].groupby([by] + part_cols, sort=True).size()
+    table = table.unstack(part_cols, fill_value=0).reindex(index=wanted, columns=sizes.index, fill_value=0)
+    rows = []
+    for term, counts in table.iterrows():
+        rate, low, high = bootstrap_rate(counts.to_numpy(), sizes.to_numpy(), per=per, n_boot=n_boot, level=level,
+                                         seed=seed)
+        rows.append((term, int(counts.sum()), int(sizes.sum()), rate, low, high))
+    return pd.DataFrame(rows, columns=["term", "count", "n_tokens", "rate", "ci_low", "ci_high"])
+
+
+def filter_keywords(
+    keyness: pd.DataFrame, dispersion: pd.DataFrame, *, min_freq: int = 3, min_range: int = 2
+) -> pd.DataFrame:
+    """The rows of a keyness table whose term the target uses often enough and in enough of its parts.
+
+    ``keyness`` is :func:`keyness` output; ``dispersion`` is :func:`dispersion` (or
+    :func:`term_dispersion`) of the *target* over its parts (the turns of an interview, the
+    documents of a corpus). A row is kept where the target count is at least ``min_freq`` and
+    the term occurs in at least ``min_range`` parts: a frequency floor (a word used once or
+    twice cannot be told from chance however large its G²) and a dispersion floor (a word one
+    answer repeats is that answer's topic, not the speaker's habit; Gries 2008, Egbert & Biber
+    2019). The ``range`` and ``dp`` columns of ``dispersion`` are added (0 and NaN for a term
+    the target lacks); the row order of ``keyness`` is kept.
+
+    >>> spread = term_dispersion(answer_tokens, part="turn_id")              # doctest: +SKIP
+    >>> filter_keywords(keyness(answers, reference), spread)                 # doctest: +SKIP
+    """
+    if min_freq < 1 or min_range < 1:
+        raise ValueError("min_freq and min_range must be at least 1")
+    for name, table, columns in (("keyness", keyness, ["term", "target"]),
+                                 ("dispersion", dispersion, ["term", "range", "dp"])):
+        missing = [column for column in columns if column not in table.columns]
+        if missing:
+            raise ValueError(f"{name} lacks the column(s) {missing}")
+    spread = dispersion.drop_duplicates("term").set_index("term")
+    table = keyness.assign(range=spread["range"].reindex(keyness["term"]).fillna(0).astype("int64").to_numpy(),
+                           dp=spread["dp"].reindex(keyness["term"]).to_numpy(dtype=float))
+    return table[(table["target"] >= min_freq) & (table["range"] >= min_range)]
+
+
 # --------------------------------------------------------------------------------------------
 # Lexical diversity
 # --------------------------------------------------------------------------------------------
@@ -833,6 +901,40 @@ def lexical_diversity(
         rows.append((*key, len(values), len(set(values)), ttr(values),
                      mattr(values, window=window), mtld(values, threshold=threshold)))
     return pd.DataFrame(rows, columns=unit_cols + DIVERSITY_COLUMNS)
+
+
+def poisson_rate_interval(
+    count: Sequence[float] | np.ndarray,
+    n_tokens: Sequence[float] | np.ndarray,
+    *,
+    per: int = 10_000,
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The exact (Garwood 1936) confidence interval of rates ``count / n_tokens * per``.
+
+    Each count is taken as Poisson, the right model for the matches of one text: the bounds
+    are ``chi2.ppf(a/2, 2k) / 2`` and ``chi2.ppf(1 - a/2, 2k + 2) / 2`` with ``a = 1 - level``
+    (the lower bound is 0 for ``k = 0``), scaled to the rate. NaN where ``n_tokens`` is 0.
+    For a corpus of documents use :func:`bootstrap_rate`, which resamples documents.
+
+    >>> low, high = poisson_rate_interval([2], [10_000], per=10_000)
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.2422, 7.2247)
+    """
+    from scipy.stats import chi2
+
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, not {level!r}")
+    k = np.asarray(count, dtype=float)
+    n = np.asarray(n_tokens, dtype=float)
+    if (k < 0).any() or (n < 0).any():
+        raise ValueError("counts and token numbers cannot be negative")
+    alpha = 1 - level
+    lower = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
+    upper = chi2.ppf(1 - alpha / 2, 2 * k + 2) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n > 0, per / n, np.nan)
+    return lower * scale, upper * scale
 
 
 def bootstrap_rate(
@@ -979,3 +1081,55 @@ def bootstrap_ratio(
     alpha = (1 - level) / 2
     low, high = np.quantile(ratios, [alpha, 1 - alpha])
     return float(ratio), float(low), float(high)
+
+
+# --------------------------------------------------------------------------------------------
+# proportions and agreement (validating a measure against hand coding)
+# --------------------------------------------------------------------------------------------
+
+def wilson_interval(successes: int, n: int, *, level: float = 0.95) -> tuple[float, float]:
+    """The Wilson (1927) score interval for a binomial proportion ``successes / n``.
+
+    Unlike the normal (Wald) interval it stays inside 0–1 and keeps its coverage for small
+    samples and proportions near 0 or 1, as precision and recall on a small hand-coded sample
+    are (Brown, Cai & DasGupta 2001). With ``n == 0`` the proportion is undefined and both
+    bounds are NaN.
+
+    >>> [round(x, 3) for x in wilson_interval(8, 9)]
+    [0.565, 0.98]
+    """
+    successes, n = int(successes), int(n)
+    if n < 0 or successes < 0 or successes > n:
+        raise ValueError(f"need 0 <= successes <= n, got successes={successes}, n={n}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, not {level}")
+    if n == 0:
+        return float("nan"), float("nan")
+    z = float(_special.ndtri(0.5 + level / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+
+
+def cohen_kappa(first: Sequence, second: Sequence) -> float:
+    """Cohen's (1960) kappa: agreement of two codings of the same units, corrected for chance.
+
+    ``(p_o - p_e) / (1 - p_e)``, where ``p_o`` is the share of units coded alike and ``p_e``
+    the agreement expected from each coding's category shares. When both codings put every
+    unit in one and the same category, ``p_e`` is 1 and kappa is undefined (NaN).
+
+    >>> round(cohen_kappa([1, 1, 0, 0, 1], [1, 0, 0, 0, 1]), 3)
+    0.615
+    """
+    a, b = np.asarray(first), np.asarray(second)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError("the two codings must be sequences of the same length")
+    if len(a) == 0:
+        raise ValueError("no units to compare")
+    categories = np.union1d(a, b)
+    observed = float(np.mean(a == b))
+    expected = float(sum(np.mean(a == c) * np.mean(b == c) for c in categories))
+    if expected == 1.0:
+        return float("nan")
+    return (observed - expected) / (1 - expected)

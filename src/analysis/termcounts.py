@@ -179,10 +179,16 @@ def wordfreq_term_counts(
     frequent words).
 
     In :func:`analysis.stats.keyness` pass ``reference_total=corpus_size``, since
-    the Series holds only some of the nominal corpus's words. The nominal size
-    makes p-values and G2 of this reference arbitrary (they grow with the size);
-    read effect sizes such as the log ratio. Counts are of surface forms, so use
-    them with ``by="lower"`` counts, not lemmas.
+    the Series holds only some of the nominal corpus's words. G2 and the log ratio
+    converge as the nominal size grows (G2 tends to the likelihood ratio against
+    wordfreq's proportion taken as known); what the size decides is the score of
+    a word it rounds to zero or to a few units (the log ratio puts 0.5 in place of
+    a zero count), and BIC, which subtracts ln N. So choose a size at which none
+    of the target's words rounds to zero (the default is enough for ordinary
+    English words: wordfreq's smallest listed proportion, about 1e-8, gives a count of
+    about 10; a word wordfreq does not know stays at 0 at any size, so its score
+    is the size's, not English's) and do not read BIC against this reference. Counts are of surface forms,
+    so use them with ``by="lower"`` counts, not lemmas.
     """
     from wordfreq import top_n_list, word_frequency
 

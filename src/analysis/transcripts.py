@@ -126,21 +126,28 @@ _OFFICE_WORDS = frozenset(
 #: What a chairing turn says: it gives the floor ("Go ahead, Trevor.", "Next question."), thanks or closes.
 _GIVES_FLOOR = re.compile(
     r"(?i)\b(?:go\s+ahead|(?:next|last|final|one\s+more)\s+question|(?:first|next|last|final)\s+question\s+(?:goes|comes|is)|"
-    r"(?:question|floor)\s+(?:goes|passes)\s+to|you'?re\s+(?:up|next)|in\s+the\s+(?:back|front|middle)|"
-    r"let'?s\s+(?:go|turn|do|take)|over\s+to|(?:give|hand)\s+(?:the\s+)?floor|please,?\s+go|your\s+question|"
+    r"(?:question|floor)\s+(?:goes|passes)\s+to|you['’]?re\s+(?:up|next)|in\s+the\s+(?:back|front|middle)|"
+    r"let['’]?s\s+(?:go|turn|do|take)|over\s+to|(?:give|hand)\s+(?:the\s+)?floor|please,?\s+go|your\s+question|"
     r"operator|queue|open\s+(?:up\s+)?the\s+line|instructions|(?:can|could)\s+we\s+(?:do|go|take|have)|"
-    r"time\s+for|why\s+don'?t\s+we\s+go|"
-    r"(?:we'?ll|we\s+will|i'?ll|i\s+will|let\s+me|let'?s)\s+(?:now\s+)?(?:turn|go|come|move)\s+(?:back\s+|over\s+)?(?:to|over)|"
+    r"time\s+for|why\s+don['’]?t\s+we\s+go|"
+    r"(?:we['’]?ll|we\s+will|i['’]?ll|i\s+will|let\s+me|let['’]?s)\s+(?:now\s+)?(?:turn|go|come|move)\s+(?:back\s+|over\s+)?(?:to|over)|"
     r"come\s+(?:back\s+)?to\s+(?:you|the\s+(?:back|front|middle))|what\s+do\s+you\s+(?:guys\s+|all\s+)?(?:got|have)|"
-    r"you\s+can\s+follow\s+up|why\s+don'?t\s+you\s+(?:finish|go)|i'?ll\s+take\s+(?:a\s+couple|one|two|a\s+few)|"
+    r"you\s+can\s+follow\s+up|why\s+don['’]?t\s+you\s+(?:finish|go)|i['’]?ll\s+take\s+(?:a\s+couple|one|two|a\s+few)|"
     r"who\s+have\s+i\s+not\s+called|thanks?\s+(?:you\s+)?(?:all\s+|everyone\s+)?for\s+joining|embargo(?:ed)?)\b"
+)
+#: Handing the floor to a colleague, with what they are to speak to ("I'd like to go to Dr. Daskalakis, the
+#: Deputy Coordinator, to speak to that too, please."; "I'd like to turn it over to Dr. Daskalakis to talk
+#: about the second question."). "I'll let her speak to that" is not one: it declines to answer.
+_HANDS_OVER = re.compile(
+    r"(?i)\b(?:(?:i['’]?d|i\s+would)\s+like\s+to|i\s+want\s+to)\s+(?:go|turn|hand|pass)\s+(?:it\s+)?(?:over\s+)?(?:now\s+)?to\b"
+    r"[^.?!]{0,80}?(?:\bto\s+(?:speak|talk|respond|answer|add|address|say)\b[^.?!]*)?(?=[.?!]|$)"
 )
 _COURTESY = re.compile(
     r"(?i)(?:\b(?:good\s+(?:morning|afternoon|evening)|thank\s+you|thanks|okay|ok|all\s+right|alright|right|"
     r"great|good|sure|yes|yeah|please|"
-    r"so\s+much|very\s+much|again|everyone|everybody|all|guys|folks|sir|ma'?am|mr\.?|ms\.?|mrs\.?|"
-    r"president|colleagues|hello|hi|hey|welcome|good\s+(?:morning|afternoon|evening)|and|then|you|sorry|i'?m|so|"
-    r"now|next)\b|[\s,.!;:—–-])+"
+    r"so\s+much|very\s+much|again|everyone|everybody|all|guys|folks|sir|ma['’]?am|mr\.?|ms\.?|mrs\.?|"
+    r"president|colleagues|hello|hi|hey|welcome|good\s+(?:morning|afternoon|evening)|and|then|you|sorry|i['’]?m|so|"
+    r"now|next|appreciate\s+(?:it|you|that)|(?:for\s+)?(?:coming|being\s+here))\b|[\s,.!;:—–-])+"
 )
 #: Names of people and outlets given the floor ("Tamara Keith from NPR", "Madison Muller at Bloomberg").
 _NAMED = re.compile(r"(?:\b(?:from|with|at|of)\s+(?:the\s+)?)?\b[A-Z][\w'’.&-]*(?:\s+[A-Z][\w'’.&-]*)*")
@@ -620,7 +627,31 @@ def _mark_trailing_furniture(text: str, body: list[_Para], *, transcript: bool =
         if p.label is not None or not FURNITURE.match(text[p.start:p.end]):
             break
         p.kind = "furniture"
+    if transcript:
+        _mark_closing_fragment(text, body)
     return body
+
+
+def _mark_closing_fragment(text: str, body: list[_Para]) -> None:
+    """The last paragraph of a transcript when it is a fragment cut off mid-sentence (a teaser of another
+    page: "Lavrov also said that the United States has been"), after a turn whose words end a sentence.
+
+    Only an unlabelled paragraph that ends in a word or a comma and does not speak in the first or second
+    person counts: a speaker cut off by a dash or an ellipsis ("and we will —") or by the transcript
+    ("Thank you very much for join") is still speaking.
+    """
+    words = [p for p in body if not p.kind]
+    if len(words) < 2 or words[-1].label is not None:
+        return
+    last, before = words[-1], words[-2]
+    chunk = text[last.start:last.end].rstrip()
+    if (re.search(r"[\w,]$", chunk) and len(chunk.split()) <= 60 and not _SPEAKS.search(chunk)
+            and text[before.start:before.end].rstrip().endswith(_SENTENCE_END)):
+        last.kind = "furniture"
+
+
+#: Words of a speaker addressing an audience: a paragraph with them is speech, not page furniture.
+_SPEAKS = re.compile(r"(?i)\b(?:i|i['’](?:m|ll|ve|d)|me|my|we|we['’](?:re|ll|ve|d)|us|our|you|your|thank|thanks)\b")
 
 
 def _after_words(body: list[_Para], index: int) -> bool:
@@ -768,8 +799,8 @@ def _turns_from_labels(text: str, body: list[_Para], header: dict, *, speaker: s
         asked = asked or real
         if role == "question":
             open_question = True
-        elif role == "moderator" and previous[0] == "answer" or role == "statement":
-            open_question = False  # thanks or a hand-over after the answers close the question
+        elif role == "moderator" and previous[0] == "answer" and _only_courtesy(words) or role == "statement":
+            open_question = False  # thanks after the answers close the question; a hand-over to a colleague does not
         if role != "moderator":
             previous = (role, real, principal and "?" in words)
         turns.append((role, who, participant, members))
@@ -802,6 +833,8 @@ def _role(label, words: str, *, principal: bool, participant: str, asked: bool, 
         return "question"
     if label is not None and label.qa == "answer":
         return "answer"
+    if principal and _CALLS_ON.fullmatch(words):
+        return "moderator"  # "Dr. Walensky?": a colleague called to answer
     if principal:
         if not asks and _SIGN_OFF.match(words):
             return "moderator"  # "Thank you, everyone, for joining our call. As a reminder, …"
@@ -819,7 +852,7 @@ def _role(label, words: str, *, principal: bool, participant: str, asked: bool, 
         if not asks and asked and not interview and not cut_off and len(words.split()) <= 8 and not open_question:
             return "moderator"  # a few words between answers that name the next asker ("Colleagues from Kuzbass.")
         return "answer" if asked else "statement"
-    if principal_asked:
+    if principal_asked and participant != "moderator" and not _only_chairs(words):
         return "question"  # a reply to the answerer's own question ("Me?" — "Yes.") keeps the exchange going
     if participant == "moderator":
         return "question" if asks and not briefing and not _chairs(words) else "moderator"
@@ -833,20 +866,30 @@ _SIGN_OFF = re.compile(
     r"(?i)^\W*(?:(?:okay|all\s+right|great|well)[,.]?\s+)?(?:thanks?|thank\s+you)\b[\w\s,]{0,40}?"
     r"\bfor\s+(?:joining|being\s+(?:with|on)|taking\s+the\s+time|your\s+time)"
 )
-#: Asking without a question mark ("I would like to ask", "Tell us", "My question is").
-_ASKS = re.compile(r"(?i)\b(?:i\s+(?:would|'d)\s+like\s+to\s+ask|my\s+question|tell\s+us|could\s+you\s+(?:tell|explain|comment))\b")
+#: A turn that only calls on someone by title and name ("Dr. Walensky?", "Secretary Becerra?"). A bare
+#: word with a question mark ("Infrastructure?", "Peter?") may be a clarifying question, so it is not one.
+_CALLS_ON = re.compile(
+    r"\W*(?:(?:Dr|Mr|Mrs|Ms|Secretary|Director|Administrator|General|Admiral|Ambassador|Commissioner|Governor|"
+    r"Senator|Deputy\s+Secretary)\.?\s+)(?:[A-Z][\w'’-]*\s?){1,2}\?\W*"
+)
+#: Asking without a question mark ("I would like to ask", "Tell us", "My question is"), or relaying a
+#: question ("Vasily Denisov wonders if …", "people want to know when …").
+_ASKS = re.compile(
+    r"(?i)\b(?:i\s+(?:would|['’]d)\s+like\s+to\s+ask|my\s+question|tell\s+us|could\s+you\s+(?:tell|explain|comment)|"
+    r"(?:wonders?|asks?)\s+(?:if|whether|why|how|when|what)|(?:wants?|would\s+like|demands?)\s+to\s+know)\b"
+)
 
 
 def _chairs(words: str) -> bool:
     """A short turn that gives the floor or runs the event ("Go ahead, Trevor.", "Next question, please.")."""
-    return len(words.split()) <= 25 and bool(_GIVES_FLOOR.search(words))
+    return len(words.split()) <= 25 and bool(_GIVES_FLOOR.search(words) or _HANDS_OVER.search(words))
 
 
 def _only_chairs(words: str) -> bool:
     """Nothing but giving the floor, thanks and names ("Okay. Go ahead, Patsy. Go ahead.")."""
     if not _chairs(words):
         return False
-    rest = _GIVES_FLOOR.sub(" ", STAGE_DIRECTION.sub(" ", words))
+    rest = _GIVES_FLOOR.sub(" ", _HANDS_OVER.sub(" ", STAGE_DIRECTION.sub(" ", words)))
     rest = _COURTESY.sub(" ", _NAMED.sub(" ", _VOCATIVE.sub(" ", rest)))
     return not re.search(r"\w", rest)
 
