@@ -107,7 +107,7 @@ def test_we_they_bars_are_the_pronoun_matches_of_each_turn(drawn, corpus):
     assert heights[:len(turns)] == [counted[(t, "first_plural")] for t in turns]
     assert heights[len(turns):] == [-counted[(t, "third_plural")] for t in turns]
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        ("Q" if role == "question" else "A") + str(turn)
+        f"{turn}\n{'Q' if role == 'question' else 'A'}"
         for turn, role in zip(interview.turns["turn_id"], interview.turns["role"])]
 
 

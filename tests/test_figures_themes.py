@@ -48,7 +48,7 @@ def test_heatmap_cells_are_the_theme_matches_of_each_turn(drawn, corpus):
     assert themes[:3] == ["sanctions", "nato", "reciprocity"]
     turns = corpus.turns[corpus.turns["doc_id"] == DOC]
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        ("Q" if role == "question" else "A") + str(turn) for turn, role in zip(turns["turn_id"], turns["role"])]
+        f"{turn}\n{'Q' if role == 'question' else 'A'}" for turn, role in zip(turns["turn_id"], turns["role"])]
     interview = corpus.matches[corpus.matches["doc_id"] == DOC]
     counted = Counter((row.label, row.turn_id) for row in interview.itertuples() if row.layer == "theme")
     expected = np.array([[counted[(theme, turn)] for turn in turns["turn_id"]] for theme in themes])

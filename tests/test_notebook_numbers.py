@@ -1,5 +1,7 @@
 """Every number quoted in a notebook's prose appears in that notebook's outputs or code.
 
+The worked solutions of the exercises (`notebooks/solutions/`) are checked like the notebooks.
+
 A number in a Markdown cell must equal, after rounding to the decimals the prose gives, a number in
 one of the notebook's cell outputs or code cells. Exempt, because they are not findings:
 
@@ -21,7 +23,9 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
+_NOTEBOOKS_DIR = Path(__file__).parent.parent / "notebooks"
+#: The notebooks and the worked solutions of their exercises.
+NOTEBOOKS = sorted(_NOTEBOOKS_DIR.glob("*.ipynb")) + sorted((_NOTEBOOKS_DIR / "solutions").glob("*.ipynb"))
 _NUMBER = re.compile(r"(?<![\w.,])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")
 _EXEMPT_COMMENT = re.compile(r"<!--\s*numbers from outside:(.*?)-->", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 
@@ -19,8 +20,10 @@ from analysis.report import (
     make_report,
     notebook_card,
     notebook_paths,
+    notebook_title,
     notebook_to_html,
     reading_documents,
+    solution_paths,
     write_notebook,
     write_site,
 )
@@ -63,6 +66,24 @@ def test_the_html_copy_links_back_to_the_index(tmp_path):
     notebook = nbformat.read(small_notebook(tmp_path), as_version=4)
     page = notebook_to_html(notebook)
     assert re.search(r'<body[^>]*><nav [^>]*><a href="index.html">', page)
+
+
+def test_each_html_copy_carries_its_notebooks_title(tmp_path):
+    notebook = nbformat.read(small_notebook(tmp_path), as_version=4)
+    assert re.search(r"<title>A tiny notebook</title>", notebook_to_html(notebook))
+    notebook.cells.insert(0, new_markdown_cell("Before the title.\n\n## 05 · Reciprocity & \"mirror\" steps"))
+    assert notebook_title(notebook) == '05 · Reciprocity & "mirror" steps'
+    title = re.search(r"<title>(.*?)</title>", notebook_to_html(notebook)).group(1)
+    assert "&amp;" in title and html.unescape(title) == '05 · Reciprocity & "mirror" steps'
+
+
+@pytest.mark.parametrize("path", notebook_paths(PROJECT_DIR / "notebooks"), ids=lambda p: p.stem)
+def test_the_html_title_of_each_committed_notebook_is_its_first_heading(path):
+    notebook = nbformat.read(path, as_version=4)
+    heading = next(line for cell in notebook.cells if cell.cell_type == "markdown"
+                   for line in cell.source.splitlines() if line.startswith("#"))
+    title = re.search(r"<title>(.*?)</title>", notebook_to_html(notebook)).group(1)
+    assert html.unescape(title) == heading.lstrip("#").strip() and title != "Notebook"
 
 
 def test_a_notebook_card_comes_from_the_notebook_itself(tmp_path):
@@ -166,3 +187,31 @@ def test_the_report_says_each_step_and_what_it_wrote(tmp_path, corpus):
     assert lines[2] == (f"wrote 1 executed notebook(s) in {notebooks}/, {len(written)} HTML page(s) in "
                         f"{tmp_path}/reports/ (open index.html) and 0 figure file(s) in {tmp_path}/reports/figures/")
     assert len(lines) == 3
+
+
+def test_the_report_runs_the_solutions_after_the_notebooks(tmp_path, corpus):
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "solutions").mkdir(parents=True)
+    small_notebook(notebooks)
+    shutil.copy(small_notebook(tmp_path), notebooks / "solutions" / "01-tiny-solution.ipynb")
+    assert solution_paths(notebooks) == [notebooks / "solutions" / "01-tiny-solution.ipynb"]
+    lines = []
+    written = make_report(notebooks_dir=notebooks, out_dir=tmp_path / "reports", progress=lines.append)
+    page = tmp_path / "reports" / "solutions" / "01-tiny-solution.html"
+    assert written[:2] == [tmp_path / "reports" / "01-tiny.html", page]
+    assert lines[1:3] == ["notebook 1/1: 01-tiny.ipynb", "solution 1/1: 01-tiny-solution.ipynb"]
+    assert lines[3].startswith(f"wrote 1 executed notebook(s) and 1 solution(s) in {notebooks}/, {len(written)} HTML page(s)")
+    assert '<a href="../index.html">' in page.read_text(encoding="utf-8")
+    executed = nbformat.read(notebooks / "solutions" / "01-tiny-solution.ipynb", as_version=4)
+    assert executed.cells[2].outputs[0]["text"] == "45\n"
+
+
+def test_links_between_notebooks_point_to_their_html_copies(tmp_path):
+    notebook = nbformat.read(small_notebook(tmp_path), as_version=4)
+    notebook.cells.append(new_markdown_cell(
+        "[the solution](solutions/03-sanctions-solution.ipynb), [back](../03-sanctions.ipynb#Exercise), "
+        "[elsewhere](https://example.org/a.ipynb)"))
+    page = notebook_to_html(notebook)
+    assert 'href="solutions/03-sanctions-solution.html"' in page
+    assert 'href="../03-sanctions.html#Exercise"' in page
+    assert 'href="https://example.org/a.ipynb"' in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -349,18 +350,27 @@ def explain(
 
     ``feature`` is a column name of :func:`feature_table` (``"theme:sanctions"``) or a whole
     layer (``"theme"``); ``turn_id=None`` means the whole document. The number of rows equals
-    the cell's count.
+    the cell's count. A ``doc_id`` the sentences do not hold, a turn the document does not have,
+    or a layer or label no lexicon knows raises ``ValueError`` naming the known ones.
 
     >>> explain(corpus.matches, corpus.sentences, doc_id="darchiev-interfax",
     ...         feature="theme:sanctions", turn_id=9)                 # doctest: +SKIP
     """
-    layer, _, label = feature.partition(":")
-    chosen = (matches["doc_id"] == doc_id) & (matches["layer"] == layer)
-    if label:
-        chosen &= matches["label"] == label
+    known_docs = sentences["doc_id"].astype(str)
+    if not (known_docs == doc_id).any():
+        ids = sorted(set(known_docs))
+        close = difflib.get_close_matches(str(doc_id), ids, n=5, cutoff=0.5)
+        raise ValueError(f"no document {doc_id!r} in the sentences; "
+                         + (f"close names: {', '.join(close)}" if close else f"known documents: {_listed(ids)}"))
+    rows = _chosen_matches(matches, feature, None)
+    chosen = rows["doc_id"] == doc_id
     if turn_id is not None:
-        chosen &= matches["turn_id"] == turn_id
-    rows = matches[chosen]
+        turns = set(sentences.loc[known_docs == doc_id, "turn_id"].dropna().astype(int))
+        if turn_id not in turns:
+            raise ValueError(f"the document {doc_id!r} has no turn {turn_id!r}; its turns: "
+                             f"{', '.join(map(str, sorted(turns)))}")
+        chosen &= rows["turn_id"] == turn_id
+    rows = rows[chosen]
     context = sentences[sentences["doc_id"] == doc_id][["doc_id", "sentence_id", "text"]].rename(
         columns={"text": "sentence"})
     explained = rows.merge(context, on=["doc_id", "sentence_id"], how="left")
@@ -433,7 +443,11 @@ def country_documents(
 
 
 def _chosen_matches(matches: pd.DataFrame, feature: str, pattern: str | None) -> pd.DataFrame:
-    """The rows of ``matches`` for ``"layer:label"`` (or a whole ``"layer"``), optionally by entry."""
+    """The rows of ``matches`` for ``"layer:label"`` (or a whole ``"layer"``), optionally by entry.
+
+    A layer, label or pattern that neither ``matches`` nor the packaged lexicons know raises
+    ``ValueError`` naming the known ones (a misspelt "theme:sanction" would otherwise count 0).
+    """
     import re
 
     layer, _, label = feature.partition(":")
@@ -443,10 +457,65 @@ def _chosen_matches(matches: pd.DataFrame, feature: str, pattern: str | None) ->
     if label:
         chosen &= matches["label"] == label
     rows = matches[chosen]
+    if rows.empty:
+        _check_feature(matches, layer, label)
     if pattern is not None:
         entry = re.compile(pattern, re.IGNORECASE)
-        rows = rows[np.array([entry.search(p) is not None for p in rows["pattern"].astype(str)], dtype=bool)]
+        found = rows[np.array([entry.search(p) is not None for p in rows["pattern"].astype(str)], dtype=bool)]
+        if found.empty:
+            known = _known_values(matches, "pattern", layer=layer, label=label)
+            if not any(entry.search(p) for p in known):
+                raise ValueError(f"the pattern {pattern!r} matches no entry of {feature!r}; "
+                                 f"its entries: {_listed(known)}")
+        rows = found
     return rows
+
+
+def _known_values(matches: pd.DataFrame, column: str, *, layer: str | None = None, label: str = "") -> list[str]:
+    """The values of ``column`` (layer, label or pattern) in ``matches`` and in the packaged lexicons."""
+    from .lexicon import LAYERS, packaged_lexicons
+
+    entries = packaged_lexicons()
+    known = set(LAYERS) if column == "layer" else set()
+    if column == "label" and layer == "quote":
+        known |= set(QUOTE_LABELS)
+    for table in (matches, entries):
+        if column not in table.columns:
+            continue
+        chosen = np.ones(len(table), dtype=bool)
+        if layer is not None:
+            chosen &= (table["layer"].astype(str) == layer).to_numpy()
+        if label:
+            chosen &= (table["label"].astype(str) == label).to_numpy()
+        known |= set(table.loc[chosen, column].dropna().astype(str))
+    return sorted(known)
+
+
+def _listed(values: Sequence[str], *, limit: int = 40) -> str:
+    """Values joined by commas, the first ``limit`` of them and how many more."""
+    shown = ", ".join(values[:limit])
+    return shown + (f", … ({len(values) - limit} more)" if len(values) > limit else "")
+
+
+def _check_feature(matches: pd.DataFrame, layer: str, label: str) -> None:
+    """Raise ``ValueError`` naming the known layers or labels when ``layer:label`` is unknown."""
+    layers = _known_values(matches, "layer")
+    if layer not in layers:
+        raise ValueError(f"no layer {layer!r}; known layers: {_listed(layers)}")
+    if label:
+        labels = _known_values(matches, "label", layer=layer)
+        if label not in labels:
+            raise ValueError(f"the layer {layer!r} has no label {label!r}; known labels: {_listed(labels)}")
+
+
+def _wanted_roles(turns: pd.DataFrame, roles: str | Sequence[str]) -> list[str]:
+    """``roles`` as a list, checked against the roles of ``turns`` (``ValueError`` naming them)."""
+    wanted = [roles] if isinstance(roles, str) else list(roles)
+    known = sorted(set(turns["role"].astype(str)))
+    unknown = sorted(set(wanted) - set(known))
+    if unknown:
+        raise ValueError(f"no turn has the role(s) {unknown}; roles are {known}")
+    return wanted
 
 
 def group_rates(
@@ -566,6 +635,8 @@ def matches_near(
     columns = ["doc_id", "turn_id", "sentence_id", "start", "end", "word", "label", "n_mentions", "mentions"]
     nodes = _chosen_matches(matches, feature, pattern).sort_values(["doc_id", "start"], kind="stable")
     words = matches[matches["layer"] == layer].reset_index(drop=True).rename_axis("_word").reset_index()
+    if words.empty:
+        _check_feature(matches, layer, "")
     mentions = nodes.groupby(unit, sort=True).agg(n_mentions=("text", "size"), mentions=("text", "; ".join))
     near = words.merge(mentions.reset_index(), on=unit, how="inner")
     pairs = near[unit + ["_word", "start", "end"]].merge(
@@ -641,6 +712,8 @@ def actor_cooccurrence(matches: pd.DataFrame, *, unit: str = "sentence", layer: 
         raise ValueError(f"unit must be one of {', '.join(COOCCURRENCE_UNITS)}, not {unit!r}")
     keys = COOCCURRENCE_UNITS[unit]
     named = matches.loc[matches["layer"] == layer, keys + ["label"]].drop_duplicates()
+    if named.empty:
+        _check_feature(matches, layer, "")
     named = named.assign(label=named["label"].astype(str))
     pairs = named.merge(named, on=keys, suffixes=("_a", "_b"))
     pairs = pairs[pairs["label_a"] < pairs["label_b"]]
@@ -827,12 +900,7 @@ instead (with ``turn_id``; needs ``turns``). Columns: those of ``documents`` (it
     if turns is not None and (roles is not None or unit == "turn"):
         units = turns[turns["doc_id"].isin(docs["doc_id"])]
         if roles is not None:
-            wanted = [roles] if isinstance(roles, str) else list(roles)
-            known = sorted(set(turns["role"].astype(str)))
-            unknown = sorted(set(wanted) - set(known))
-            if unknown:
-                raise ValueError(f"no turn has the role(s) {unknown}; roles are {known}")
-            units = units[units["role"].isin(wanted)]
+            units = units[units["role"].isin(_wanted_roles(turns, roles))]
         units = units[["doc_id", "turn_id"]].drop_duplicates()
         chosen_tokens = chosen_tokens.merge(units, on=["doc_id", "turn_id"], how="inner")
         chosen_matches = chosen_matches.merge(units, on=["doc_id", "turn_id"], how="inner")
@@ -996,8 +1064,7 @@ def mention_forms(
     if roles is not None:
         if turns is None:
             raise ValueError("roles needs the turns table (turns=...)")
-        wanted = [roles] if isinstance(roles, str) else list(roles)
-        keys = turns.loc[turns["role"].isin(wanted), ["doc_id", "turn_id"]]
+        keys = turns.loc[turns["role"].isin(_wanted_roles(turns, roles)), ["doc_id", "turn_id"]]
         chosen = chosen.merge(keys, on=["doc_id", "turn_id"], how="inner")
     chosen = chosen.merge(documents[["doc_id", by]], on="doc_id", how="inner")
     chosen = chosen.assign(form=chosen["text"].astype(str).str.lower().str.replace(r"\s+", " ", regex=True))

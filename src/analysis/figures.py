@@ -66,16 +66,28 @@ def _theme_order(labels) -> list[str]:
     return [t for t in KEY_THEMES if t in present] + sorted(t for t in present if t not in KEY_THEMES)
 
 
+def turn_tick_labels(turns, *, sep: str = "\n") -> list[str]:
+    """Each turn's label: its ``turn_id``, then its role's letter ("8\\nQ", "9\\nA"; S for a statement).
+
+    The notebooks, the figures and their prose number turns one way: by ``turn_id``, from 0
+    (turn 8 is the interview's fifth question, turn 9 its answer). ``sep`` goes between the two.
+
+    >>> import pandas as pd
+    >>> turn_tick_labels(pd.DataFrame({"turn_id": [0, 1], "role": ["question", "answer"]}))
+    ['0\\nQ', '1\\nA']
+    """
+    return [_turn_label(turn, role, sep=sep) for turn, role in zip(turns["turn_id"], turns["role"])]
+
+
 def _turn_ticks(ax, turns) -> None:
-    """Label turns Q0, A1, ... by their role."""
-    labels = [_turn_label(turn, role) for turn, role in zip(turns["turn_id"], turns["role"])]
-    ax.set_xticks(ax.get_xticks(), labels)
-    ax.set_xlabel("Turn (Q = question, A = answer)")
+    """Label each turn with its turn_id and role (Q, A)."""
+    ax.set_xticks(ax.get_xticks(), turn_tick_labels(turns))
+    ax.set_xlabel("Turn (turn_id; Q = question, A = answer)")
 
 
-def _turn_label(turn, role) -> str:
-    """Q0, A1, ... (S for a statement): a turn named by its role and number."""
-    return ("Q" if role == "question" else "A" if role == "answer" else "S") + str(turn)
+def _turn_label(turn, role, *, sep: str = "\n") -> str:
+    """A turn named by its number and role: "8\\nQ", "9 A" (S for a statement)."""
+    return f"{turn}{sep}" + ("Q" if role == "question" else "A" if role == "answer" else "S")
 
 
 def _turn_spans(interview):
@@ -87,7 +99,7 @@ def _turn_spans(interview):
     turns = interview.turns.set_index("turn_id").join(spans, how="inner")
     return pd.DataFrame({
         "start": turns["min"] / n_tokens, "end": (turns["max"] + 1) / n_tokens, "role": turns["role"],
-        "label": [_turn_label(turn, role) for turn, role in zip(turns.index, turns["role"])],
+        "label": [_turn_label(turn, role, sep=" ") for turn, role in zip(turns.index, turns["role"])],
     })
 
 
@@ -350,6 +362,9 @@ def uptake_figure(corpus, ax=None):
     ax.errorbar(np.arange(len(values)), values,
                 yerr=[values - interval["ci_low"].to_numpy()[order], interval["ci_high"].to_numpy()[order] - values],
                 fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
+    ax.set_xticks(np.arange(len(values)), [f"{q}–{a}" for q, a in zip(
+        scored["question_turn_id"].to_numpy()[order], scored["answer_turn_id"].to_numpy()[order])])
+    ax.set_xlabel("Question–answer pair (its turns)")
     ax.set_ylim(-1, 1)
     return ax
 

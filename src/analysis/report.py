@@ -23,6 +23,12 @@ def notebook_paths(folder: str | Path | None = None) -> list[Path]:
     return sorted(folder.glob("[0-9][0-9]-*.ipynb"))
 
 
+def solution_paths(folder: str | Path | None = None) -> list[Path]:
+    """The worked solutions of the notebooks' exercises (``solutions/03-…-solution.ipynb`` …), in order."""
+    folder = Path(folder or config.NOTEBOOKS_DIR) / "solutions"
+    return sorted(folder.glob("[0-9][0-9]-*-solution.ipynb"))
+
+
 def execute_notebook(path: str | Path, *, timeout: int = 600):
     """Run a notebook top to bottom in its own folder; return it with volatile metadata removed."""
     import nbformat
@@ -80,15 +86,41 @@ _BACK_LINK = ('<nav style="font:14px/1.4 system-ui,sans-serif;padding:8px 16px;b
               '<a href="{href}">← Report index</a></nav>')
 
 
-def notebook_to_html(notebook, *, home: str | None = "index.html") -> str:
-    """A standalone HTML copy of an executed notebook, with a link back to the report's index (``home``)."""
+def notebook_title(notebook) -> str:
+    """A notebook's title: the text of its first Markdown heading (``# 03 · Sanctions`` → ``03 · Sanctions``).
+
+    ``notebook`` is a notebook node or its JSON as a dictionary; a notebook without a
+    heading has the title ``""``.
+
+    >>> notebook_title({"cells": [{"cell_type": "markdown", "source": ["Intro\\n", "# 02 · Themes\\n"]}]})
+    '02 · Themes'
+    """
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        heading = next((line for line in source.splitlines() if re.match(r"#{1,6}\s", line)), None)
+        if heading is not None:
+            return heading.lstrip("#").strip()
+    return ""
+
+
+def notebook_to_html(notebook, *, home: str | None = "index.html", title: str | None = None) -> str:
+    """A standalone HTML copy of an executed notebook, with a link back to the report's index (``home``).
+
+    The page's ``<title>`` is ``title``, by default the notebook's first heading
+    (:func:`notebook_title`); nbconvert would otherwise call every page "Notebook".
+    """
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
+    title = title if title is not None else notebook_title(notebook)
+    resources = {"metadata": {"name": title or "Notebook"}}
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook, resources=resources)
     if home:
         link = _BACK_LINK.format(href=html.escape(home))
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + link, body, count=1)
-    return body
+    # A link to another notebook ("solutions/03-sanctions-solution.ipynb") points to its HTML copy.
+    return re.sub(r'href="([^":#?]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body)
 
 
 # --- what the index says of each notebook, figure and reading view --------------------------------
@@ -146,7 +178,7 @@ def notebook_card(path: str | Path) -> NotebookCard:
     code = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
                      for c in notebook["cells"] if c["cell_type"] == "code")
     paragraphs = [p.strip() for cell in markdown for p in re.split(r"\n\s*\n", cell)]
-    title = next((p.splitlines()[0].lstrip("#").strip() for p in paragraphs if p.startswith("# ")), path.stem)
+    title = notebook_title(notebook) or path.stem
     title = re.sub(r"^\d+\s*[·.:]\s*", "", title)  # "02 · Themes", "6. Actors": the index numbers them
 
     def opening(marker: str) -> str:
@@ -336,13 +368,15 @@ def write_site(out_dir: str | Path, *, notebooks: list[Path], corpus, figures_di
 
 def make_report(*, jobs: int | None = None, notebooks_dir: str | Path | None = None, out_dir: str | Path | None = None,
                 progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Build the data, execute each notebook in place, write HTML copies and an index page.
+    """Build the data, execute each notebook and each exercise's solution in place, write HTML copies and an index.
 
     The paper-figures notebook saves every figure (``figures.make_figures``),
-    so the report regenerates ``reports/figures/`` too. Returns the HTML files
-    written. Notebooks run in order; one that fails stops the report with the
-    notebook's error. ``progress``, if given, receives one line per step and a
-    closing summary of what was written.
+    so the report regenerates ``reports/figures/`` too. The solutions
+    (``notebooks/solutions/``) run after the notebooks; their HTML copies go to
+    ``reports/solutions/``. Returns the HTML files written. Notebooks run in
+    order; one that fails stops the report with the notebook's error.
+    ``progress``, if given, receives one line per step and a closing summary
+    of what was written.
     """
     from .corpus import build, read_tables
 
@@ -352,16 +386,21 @@ def make_report(*, jobs: int | None = None, notebooks_dir: str | Path | None = N
     say(f"data: built {len(built)} document(s)" if built else "data: the tables are up to date")
     written = []
     notebooks = notebook_paths(notebooks_dir)
-    for number, path in enumerate(notebooks, start=1):
-        say(f"notebook {number}/{len(notebooks)}: {path.name}")
+    solutions = solution_paths(notebooks_dir)
+    runs = ([("notebook", i, len(notebooks), path, "", "index.html") for i, path in enumerate(notebooks, start=1)]
+            + [("solution", i, len(solutions), path, "solutions/", "../index.html")
+               for i, path in enumerate(solutions, start=1)])
+    for what, number, total, path, folder, home in runs:
+        say(f"{what} {number}/{total}: {path.name}")
         notebook = execute_notebook(path)
         write_notebook(notebook, path)
-        target = out_dir / f"{path.stem}.html"
-        write_atomic(target, notebook_to_html(notebook))
+        target = out_dir / f"{folder}{path.stem}.html"
+        write_atomic(target, notebook_to_html(notebook, home=home))
         written.append(target)
     site = write_site(out_dir, notebooks=notebooks, corpus=read_tables())
     figures = sorted(p for p in (out_dir / "figures").glob("*") if p.suffix in (".pdf", ".svg", ".png"))
-    say(f"wrote {len(notebooks)} executed notebook(s) in {_shown(notebooks_dir or config.NOTEBOOKS_DIR)}, "
+    solved = f" and {len(solutions)} solution(s)" if solutions else ""
+    say(f"wrote {len(notebooks)} executed notebook(s){solved} in {_shown(notebooks_dir or config.NOTEBOOKS_DIR)}, "
         f"{len(written) + len(site)} HTML page(s) in {_shown(out_dir)} (open index.html) "
         f"and {len(figures)} figure file(s) in {_shown(out_dir / 'figures')}")
     return [*written, *site]
