@@ -216,6 +216,30 @@ def _responsiveness_model():
     return train_responsiveness_model()
 
 
+#: Scores and bootstrap intervals of the pairs already scored in this process, by a checksum of the pairs.
+_UPTAKE_SCORES: dict[str, tuple] = {}
+
+
+def _uptake_scores(pairs):
+    """Responsiveness scores and their 95 % intervals of ``pairs``: computed once per process for the same pairs.
+
+    The model is trained once (:func:`_responsiveness_model`) and the intervals' refits are seeded, so the
+    same pairs always get the same table; drawing the figure again (``make_figures`` after ``draw_figure``)
+    reuses it instead of refitting the model on 200 resamples. Copies are returned.
+    """
+    import pandas as pd
+
+    from .responsiveness import score_intervals, score_pairs
+
+    key = hashlib.sha256(pd.util.hash_pandas_object(pairs, index=True).to_numpy().tobytes()
+                         + "|".join(map(str, pairs.columns)).encode()).hexdigest()
+    if key not in _UPTAKE_SCORES:
+        model = _responsiveness_model()
+        _UPTAKE_SCORES[key] = (score_pairs(pairs, model=model), score_intervals(pairs, model=model))
+    scored, interval = _UPTAKE_SCORES[key]
+    return scored.copy(), interval.copy()
+
+
 def _turn_counts(corpus):
     from .features import count_matches
 
@@ -318,12 +342,9 @@ def uptake_figure(corpus, ax=None):
 
     from .plots import uptake_plot
     from .qa import qa_pairs
-    from .responsiveness import score_intervals, score_pairs
 
     pairs = qa_pairs(_the_interview(corpus).turns)
-    model = _responsiveness_model()
-    scored = score_pairs(pairs, model=model)
-    interval = score_intervals(pairs, model=model)
+    scored, interval = _uptake_scores(pairs)
     ax = uptake_plot(scored, value_label="Responsiveness (−1 to +1)",
                      title="Does the answer take up the question?", ax=ax)
     order = np.argsort(scored["pair_id"].to_numpy(), kind="stable")
