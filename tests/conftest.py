@@ -54,9 +54,10 @@ def interview_tables() -> dict:
     return analyse_file(INTERVIEW, doc_id="darchiev-interfax")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def drawn(corpus):
-    """Paper figures drawn once per test module (drawing is the slow part), all closed at the end."""
+    """Paper figures drawn once per test session (drawing is the slow part) and shared by every module
+    that reads them (the tests only read the Axes)."""
     import matplotlib.pyplot as plt
 
     from analysis import figures
@@ -66,7 +67,7 @@ def drawn(corpus):
     def draw(name):
         if name not in cache:
             cache[name] = figures.draw_figure(name, corpus)
+            plt.close(cache[name].figure)  # out of pyplot's list of open figures; the Axes stay readable
         return cache[name]
 
-    yield draw
-    plt.close("all")
+    return draw

@@ -211,26 +211,57 @@ def _environment(root: Path, tmp: Path, seed: str) -> dict[str, str]:
     return env
 
 
+def _start(args: list[str], *, root: Path, tmp: Path, seed: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, *args], cwd=tmp, env=_environment(root, tmp, seed),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(process: subprocess.Popen, *, timeout: int) -> subprocess.CompletedProcess:
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    assert process.returncode == 0, stderr[-2000:]
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
 def _run(args: list[str], *, root: Path, tmp: Path, seed: str, timeout: int) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, *args], cwd=tmp, env=_environment(root, tmp, seed),
-                            capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result
+    return _finish(_start(args, root=root, tmp=tmp, seed=seed), timeout=timeout)
 
 
 @pytest.fixture(scope="module")
-def command_output(tmp_path_factory, corpus):
-    """``python -m analysis figures`` run from this repository (the corpus fixture has built the data)."""
+def command_outputs(tmp_path_factory, corpus):
+    """``python -m analysis figures`` run twice from this repository, with two hash seeds, side by side.
+
+    The two runs are separate processes started together (the corpus fixture has built the data), so
+    the pair costs about one run on two cores. Returns the two output folders.
+    """
     tmp = tmp_path_factory.mktemp("figures-here")
-    _run(["-m", "analysis", "figures", "--out", str(tmp / "out")], root=PROJECT, tmp=tmp, seed="1", timeout=600)
-    return tmp / "out"
+    runs = [_start(["-m", "analysis", "figures", "--out", str(tmp / out)], root=PROJECT, tmp=tmp, seed=seed)
+            for seed, out in (("1", "out"), ("2", "again"))]
+    try:
+        for process in runs:
+            _finish(process, timeout=1200)
+    finally:
+        for process in runs:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    return tmp / "out", tmp / "again"
+
+
+@pytest.fixture(scope="module")
+def command_output(command_outputs):
+    """The first run's output folder."""
+    return command_outputs[0]
 
 
 @pytest.mark.slow
-def test_the_figures_command_twice_gives_identical_files(command_output, tmp_path):
-    _run(["-m", "analysis", "figures", "--out", str(tmp_path / "again")], root=PROJECT, tmp=tmp_path, seed="2",
-         timeout=600)
-    first, second = _files(command_output), _files(tmp_path / "again")
+def test_the_figures_command_twice_gives_identical_files(command_outputs):
+    command_output, again = command_outputs
+    first, second = _files(command_output), _files(again)
     assert first == second
     rows = _read_manifest(command_output)
     assert {row["figure"] for row in rows} == set(figures.FIGURES)

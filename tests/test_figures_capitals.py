@@ -15,8 +15,11 @@ def _role_rows(corpus, doc_ids, role):
     """Non-punctuation tokens and sanctions matches of the turns with ``role`` in ``doc_ids``."""
     turns = corpus.turns[corpus.turns["doc_id"].isin(doc_ids) & (corpus.turns["role"] == role)]
     keys = set(zip(turns["doc_id"], turns["turn_id"]))
-    tokens = corpus.tokens[[k in keys for k in zip(corpus.tokens["doc_id"], corpus.tokens["turn_id"])]]
-    matches = corpus.matches[[k in keys for k in zip(corpus.matches["doc_id"], corpus.matches["turn_id"])]]
+    # the documents first (every key lies in them), then the turns, row by row
+    tokens = corpus.tokens[corpus.tokens["doc_id"].isin(doc_ids)]
+    tokens = tokens[[k in keys for k in zip(tokens["doc_id"], tokens["turn_id"])]]
+    matches = corpus.matches[corpus.matches["doc_id"].isin(doc_ids)]
+    matches = matches[[k in keys for k in zip(matches["doc_id"], matches["turn_id"])]]
     return tokens[~tokens["is_punct"].astype(bool)], matches
 
 

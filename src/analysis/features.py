@@ -890,6 +890,8 @@ instead (with ``turn_id``; needs ``turns``). Columns: those of ``documents`` (it
     """
     docs = documents.drop_duplicates("doc_id").drop(columns=["n_tokens", "count"], errors="ignore")
     docs = docs.reset_index(drop=True)
+    # only the columns counted here: filtering the token texts of a large corpus would cost most of the time
+    tokens = tokens[[column for column in ("doc_id", "turn_id", "is_punct") if column in tokens.columns]]
     chosen_tokens = tokens[tokens["doc_id"].isin(docs["doc_id"])]
     chosen_matches = _chosen_matches(matches, feature, pattern)
     chosen_matches = chosen_matches[chosen_matches["doc_id"].isin(docs["doc_id"])]

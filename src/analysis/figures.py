@@ -55,9 +55,32 @@ RECIPROCITY_MARKERS = {"mutuality": "theme:mutuality", "reciprocal action": "the
 SHORT_NAMES = {"United States of America": "USA"}
 
 
+#: Parts of a corpus already taken by the figures, by the corpus, its tables and the documents chosen.
+_SUBSETS: dict[tuple, object] = {}
+
+
+def _subset(corpus, doc_ids):
+    """``corpus.subset(doc_ids=doc_ids)``, taken once per corpus and choice of documents.
+
+    Several figures read the same part (the interview, the UN statements), and ``make_figures`` draws
+    them again after ``draw_figure``: each part is taken once and then shared, read-only. The key holds the
+    corpus and its tables by identity, so a corpus given other tables is taken anew; an entry goes when
+    its corpus is collected.
+    """
+    import weakref
+    from dataclasses import fields
+
+    ids = tuple(sorted(dict.fromkeys(map(str, doc_ids))))
+    key = (id(corpus), *(id(getattr(corpus, f.name)) for f in fields(corpus)), ids)
+    if key not in _SUBSETS:
+        _SUBSETS[key] = corpus.subset(doc_ids=ids)
+        weakref.finalize(corpus, _SUBSETS.pop, key, None)
+    return _SUBSETS[key]
+
+
 def _the_interview(corpus):
     """The interview's part of the corpus."""
-    return corpus.subset(doc_ids=[INTERVIEW_ID])
+    return _subset(corpus, [INTERVIEW_ID])
 
 
 def _theme_order(labels) -> list[str]:
@@ -145,7 +168,7 @@ def _rates_by_year(corpus, ax, *, feature: str, pattern: str | None, what: str, 
     from .plots import rate_over_time
 
     documents = country_documents(corpus.documents)
-    statements = corpus.subset(doc_ids=documents["doc_id"])
+    statements = _subset(corpus, documents["doc_id"])
     rates = group_rates(statements.matches, statements.tokens, documents, feature=feature,
                         by=["year", "country"], pattern=pattern)
     ax = rate_over_time(rates.replace({"country": SHORT_NAMES}), what=what, title=title, ax=ax)
@@ -181,7 +204,7 @@ def sanctions_collocates_un(corpus, ax=None):
     from .plots import collocates_plot
     from .stats import collocates
 
-    statements = corpus.subset(doc_ids=country_documents(corpus.documents)["doc_id"])
+    statements = _subset(corpus, country_documents(corpus.documents)["doc_id"])
     node = label_tokens(statements.tokens, statements.matches, feature="theme:sanctions", words="sanction.*")
     table = collocates(statements.tokens, node, by="lemma",
                        left=5, right=5, within="sentence", stop_words=True, min_freq=3, sort_by="log_dice")
@@ -208,7 +231,7 @@ def reciprocity_markers(corpus):
     documents = pd.concat([corpus.documents[corpus.documents["doc_id"] == INTERVIEW_ID].assign(source="Interview"),
                            country_documents(corpus.documents).pipe(lambda d: d.assign(source=d["country"]))],
                           ignore_index=True)
-    chosen = corpus.subset(doc_ids=documents["doc_id"])
+    chosen = _subset(corpus, documents["doc_id"])
     tables = [group_rates(chosen.matches, chosen.tokens, documents, feature=feature, by="source").assign(marker=marker)
               for marker, feature in RECIPROCITY_MARKERS.items()]
     table = pd.concat(tables, ignore_index=True)
@@ -244,6 +267,30 @@ def _responsiveness_model():
     from .responsiveness import train_responsiveness_model
 
     return train_responsiveness_model()
+
+
+#: Scores and bootstrap intervals of the pairs already scored in this process, by a checksum of the pairs.
+_UPTAKE_SCORES: dict[str, tuple] = {}
+
+
+def _uptake_scores(pairs):
+    """Responsiveness scores and their 95 % intervals of ``pairs``: computed once per process for the same pairs.
+
+    The model is trained once (:func:`_responsiveness_model`) and the intervals' refits are seeded, so the
+    same pairs always get the same table; drawing the figure again (``make_figures`` after ``draw_figure``)
+    reuses it instead of refitting the model on 200 resamples. Copies are returned.
+    """
+    import pandas as pd
+
+    from .responsiveness import score_intervals, score_pairs
+
+    key = hashlib.sha256(pd.util.hash_pandas_object(pairs, index=True).to_numpy().tobytes()
+                         + "|".join(map(str, pairs.columns)).encode()).hexdigest()
+    if key not in _UPTAKE_SCORES:
+        model = _responsiveness_model()
+        _UPTAKE_SCORES[key] = (score_pairs(pairs, model=model), score_intervals(pairs, model=model))
+    scored, interval = _UPTAKE_SCORES[key]
+    return scored.copy(), interval.copy()
 
 
 def _turn_counts(corpus):
@@ -349,12 +396,9 @@ def uptake_figure(corpus, ax=None):
 
     from .plots import uptake_plot
     from .qa import qa_pairs
-    from .responsiveness import score_intervals, score_pairs
 
     pairs = qa_pairs(_the_interview(corpus).turns)
-    model = _responsiveness_model()
-    scored = score_pairs(pairs, model=model)
-    interval = score_intervals(pairs, model=model)
+    scored, interval = _uptake_scores(pairs)
     ax = uptake_plot(scored, value_label="Responsiveness (−1 to +1)",
                      title="Does the answer take up the question?", ax=ax)
     order = np.argsort(scored["pair_id"].to_numpy(), kind="stable")
