@@ -146,14 +146,20 @@ def keyness_table() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
-def rates_by_year() -> pd.DataFrame:
+def counts_by_year() -> pd.DataFrame:
+    """"Sanction(s)" in each UN statement: its count, its length in words and its rate per 10,000 words."""
     rows = []
     for path in sorted(UN_DIR.glob("*.txt")):
         country, _, year = path.stem.split("_")
         words = _words(path.read_text(encoding="utf-8-sig", errors="replace"))
         hits = sum(w in ("sanction", "sanctions") for w in words)
-        rows.append({"country": country, "year": int(year), "rate": 10_000 * hits / len(words)})
+        rows.append({"country": country, "year": int(year), "rate": 10_000 * hits / len(words),
+                     "count": hits, "n_tokens": len(words)})
     return pd.DataFrame(rows)
+
+
+def rates_by_year() -> pd.DataFrame:
+    return counts_by_year()[["country", "year", "rate"]]
 
 
 @lru_cache(maxsize=1)
@@ -571,6 +577,31 @@ def test_rate_over_time_one_line_per_country_in_year_order():
         years = np.asarray(line.get_xdata())
         assert np.all(np.diff(years) > 0) and len(years) == 33
     assert ax.get_ylabel() == "Rate per 10,000 tokens"
+
+
+def test_rate_over_time_does_not_join_single_speeches_unless_asked():
+    rates = counts_by_year()
+    ax = plots.rate_over_time(rates)
+    points = [line for line in ax.get_lines() if line.get_label() in {"CAN", "RUS", "USA"}]
+    assert len(points) == 3
+    assert all(line.get_linestyle() == "None" and line.get_marker() not in (None, "None", "") for line in points)
+    assert len({line.get_marker() for line in points}) == 3 and len({line.get_color() for line in points}) == 3
+    bars = [c for c in ax.collections if isinstance(c, matplotlib.collections.LineCollection)]
+    assert sum(len(c.get_segments()) for c in bars) == len(rates)
+    joined = plots.rate_over_time(rates, connect=True, ax=plots.subplots()[1])
+    assert all(line.get_linestyle() != "None" for line in joined.get_lines())
+
+
+def test_rate_over_time_labels_n_exactly_on_the_points_with_fewer_than_five_matches():
+    rates = counts_by_year()
+    few = rates[rates["count"] < 5]
+    assert 0 < len(few) < len(rates)  # the fixture has both kinds of point
+    ax = plots.rate_over_time(rates)
+    labels = sorted((round(float(t.xy[0]), 6), round(float(t.xy[1]), 6), t.get_text()) for t in ax.texts)
+    expected = sorted((float(year), round(float(rate), 6), f"n={count}")
+                      for year, rate, count in zip(few["year"], few["rate"], few["count"]))
+    assert labels == expected
+    assert len(plots.rate_over_time(rates_by_year(), ax=plots.subplots()[1]).texts) == 0
 
 
 def test_collocates_plot_orders_by_measure_with_counts():

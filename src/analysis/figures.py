@@ -456,7 +456,7 @@ def whitehouse_sanctions_by_month(corpus, ax=None):
                             turns=corpus.turns, roles=role).assign(turns=name)
              for role, name in (("question", "Questions"), ("answer", "Answers"))]
     rates = pd.concat(parts, ignore_index=True)
-    ax = rate_over_time(rates, x="month", group="turns", title="Sanctions at the White House, 2022", ax=ax)
+    ax = rate_over_time(rates, x="month", group="turns", connect=True, title="Sanctions at the White House, 2022", ax=ax)
     ax.axvline(INVASION_MONTH, color="0.3", linestyle=":", linewidth=0.8)
     ax.annotate("24 Feb", (INVASION_MONTH, ax.get_ylim()[1]), xytext=(3, -8), textcoords="offset points",
                 fontsize="small", color="0.3")

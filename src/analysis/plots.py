@@ -411,19 +411,31 @@ def rate_over_time(
     group: str = "country",
     value: str = "rate",
     per: int = 10_000,
+    connect: bool = False,
+    few: int = 5,
     what: str | None = None,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """One line per group (country) of a rate through the years.
+    """A rate through the years (or months) as points, one colour and marker per group (country).
 
     ``rates`` has columns ``year``, ``country`` and ``rate`` (per ``per`` tokens, 10,000
-    by default). Each group gets its own colour, marker and line style, so the lines stay
-    apart in greyscale. Groups are drawn in sorted order, so a country keeps its colour.
+    by default). Each group gets its own colour and marker, so the groups stay apart in
+    greyscale; groups are drawn in sorted order, so a country keeps its colour. By default
+    the points are not joined: in the UN data each (country, year) point is one speech, and a
+    line would draw a trend through single texts. ``connect=True`` joins them (each group with
+    its own line style), for points that each pool many documents (the White House's months).
     Where the table also has ``count`` and ``n_tokens`` (as :func:`analysis.features.group_rates`
     gives), each point gets its 95 % interval (exact Poisson intervals), so that a point
     resting on one or two matches shows how little it says. Where it has ``ci_low`` and
     ``ci_high`` (:func:`analysis.features.rate_intervals`), those bootstrap intervals are drawn instead.
+    Where it has ``count``, each point resting on fewer than ``few`` matches is labelled ``n=K``.
+
+    >>> rates = pd.DataFrame({"year": [2021, 2022], "country": "RUS", "rate": [2.0, 9.5],
+    ...                       "count": [1, 12], "n_tokens": [5_000, 12_600]})
+    >>> ax = rate_over_time(rates, what="Sanctions")
+    >>> [t.get_text() for t in ax.texts], ax.get_lines()[0].get_linestyle()
+    (['n=1'], 'None')
     """
     _require(rates, [x, group, value], "rate_over_time")
     if rates.empty:
@@ -437,14 +449,19 @@ def rate_over_time(
     for i, name in enumerate(groups):
         rows = rates[rates[group].astype(str) == name].sort_values(x, kind="mergesort")
         ax.plot(rows[x], rows[value], color=colours[i], marker=_MARKERS[i % len(_MARKERS)],
-                linestyle=_LINESTYLES[i % len(_LINESTYLES)], markersize=3, linewidth=1.0,
-                label=name)
+                linestyle=_LINESTYLES[i % len(_LINESTYLES)] if connect else "none",
+                markersize=3, linewidth=1.0, label=name)
         if with_intervals:
             if bootstrap:
                 low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
             else:
                 low, high = _poisson_rate_interval(rows["count"], rows["n_tokens"], per=per)
             ax.vlines(rows[x], low, high, color=colours[i], linewidth=0.5, alpha=0.45, zorder=1)
+        if "count" in rows.columns:
+            for at, rate, count in zip(rows[x], rows[value], rows["count"]):
+                if count < few:
+                    ax.annotate(f"n={int(count)}", (at, rate), xytext=(2, 2), textcoords="offset points",
+                                fontsize=_tick_size() - 2, color=colours[i])
     ax.set_ylim(bottom=0)
     ax.margins(x=0.02)
     if pd.api.types.is_integer_dtype(rates[x]):
