@@ -429,7 +429,8 @@ def rate_over_time(
     gives), each point gets its 95 % interval (exact Poisson intervals), so that a point
     resting on one or two matches shows how little it says. Where it has ``ci_low`` and
     ``ci_high`` (:func:`analysis.features.rate_intervals`), those bootstrap intervals are drawn instead.
-    Where it has ``count``, each point resting on fewer than ``few`` matches is labelled ``n=K``.
+    Where it has ``count``, each point resting on one to ``few - 1`` matches is labelled ``n=K``
+    (a point on the zero line has none, which its place already says).
 
     >>> rates = pd.DataFrame({"year": [2021, 2022], "country": "RUS", "rate": [2.0, 9.5],
     ...                       "count": [1, 12], "n_tokens": [5_000, 12_600]})
@@ -459,7 +460,7 @@ def rate_over_time(
             ax.vlines(rows[x], low, high, color=colours[i], linewidth=0.5, alpha=0.45, zorder=1)
         if "count" in rows.columns:
             for at, rate, count in zip(rows[x], rows[value], rows["count"]):
-                if count < few:
+                if 0 < count < few:
                     ax.annotate(f"n={int(count)}", (at, rate), xytext=(2, 2), textcoords="offset points",
                                 fontsize=_tick_size() - 2, color=colours[i])
     ax.set_ylim(bottom=0)
