@@ -108,3 +108,35 @@ def test_poisson_rate_interval_is_garwoods_exact_interval():
     assert np.isnan(poisson_rate_interval([1], [0])[0]).all()
     with pytest.raises(ValueError, match="negative"):
         poisson_rate_interval([-1], [10])
+
+
+def test_bootstrap_median_without_groups_agrees_with_scipy():
+    from analysis.stats import bootstrap_median
+
+    values = np.array([12.0, 3.0, 45.0, 7.0, 19.0, 30.0, 5.0, 22.0, 16.0, 9.0, 41.0, 27.0, 2.0, 35.0, 11.0])
+    reference = scipy_stats.bootstrap((values,), np.median, n_resamples=20_000, method="percentile",
+                                      random_state=np.random.default_rng(4))
+    median, low, high = bootstrap_median(values, n_boot=20_000, seed=5)
+    assert median == pytest.approx(np.median(values))
+    # the percentile bootstrap of a median jumps between data values: compare on that grid
+    assert low == pytest.approx(reference.confidence_interval.low, abs=3.0)
+    assert high == pytest.approx(reference.confidence_interval.high, abs=3.0)
+
+
+def test_bootstrap_median_resamples_whole_groups():
+    from analysis.stats import bootstrap_median
+
+    values = np.array([1.0, 2.0, 3.0, 10.0, 20.0])
+    groups = ["a", "a", "a", "b", "b"]
+    rng = np.random.default_rng(3)
+    medians = []
+    for _ in range(400):
+        picks = rng.integers(0, 2, size=2)  # groups in sorted order: a, b
+        chosen = np.concatenate([values[:3] if p == 0 else values[3:] for p in picks])
+        medians.append(np.median(chosen))
+    median, low, high = bootstrap_median(values, groups=groups, n_boot=400, seed=3)
+    assert median == pytest.approx(3.0)
+    assert (low, high) == pytest.approx(tuple(np.quantile(medians, [0.025, 0.975])))
+    assert bootstrap_median([4.0, 6.0], groups=["a", "a"]) == (5.0, 5.0, 5.0)
+    with pytest.raises(ValueError, match="same length"):
+        bootstrap_median(values, groups=["a"])
