@@ -1013,6 +1013,18 @@ def keyness_across(
     return wide.drop(columns="_weakest").reset_index(drop=True)
 
 
+def _values_in_groups(values, groups) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` as floats and a group code (0, 1, …) per value; each value its own group without ``groups``."""
+    data = np.asarray(values, dtype=float)
+    if data.ndim != 1 or not len(data):
+        raise ValueError("values must be a non-empty one-dimensional sequence")
+    keys = np.arange(len(data)) if groups is None else np.asarray(groups)
+    if len(keys) != len(data):
+        raise ValueError("values and groups must be of the same length")
+    _, codes = np.unique(keys, return_inverse=True)
+    return data, codes
+
+
 def bootstrap_mean(
     values: Sequence[float] | np.ndarray,
     *,
@@ -1030,13 +1042,7 @@ def bootstrap_mean(
 
     >>> bootstrap_mean([0.2, -0.1, 0.5, 0.4], groups=["a", "a", "b", "c"])     # doctest: +SKIP
     """
-    data = np.asarray(values, dtype=float)
-    if data.ndim != 1 or not len(data):
-        raise ValueError("values must be a non-empty one-dimensional sequence")
-    keys = np.arange(len(data)) if groups is None else np.asarray(groups)
-    if len(keys) != len(data):
-        raise ValueError("values and groups must be of the same length")
-    _, codes = np.unique(keys, return_inverse=True)
+    data, codes = _values_in_groups(values, groups)
     sums = np.bincount(codes, weights=data)
     sizes = np.bincount(codes).astype(float)
     return bootstrap_ratio(sums, sizes, n_boot=n_boot, level=level, seed=seed)
@@ -1061,18 +1067,12 @@ def bootstrap_median(
     >>> median, low <= median <= high
     (3.0, True)
     """
-    data = np.asarray(values, dtype=float)
-    if data.ndim != 1 or not len(data):
-        raise ValueError("values must be a non-empty one-dimensional sequence")
-    keys = np.arange(len(data)) if groups is None else np.asarray(groups)
-    if len(keys) != len(data):
-        raise ValueError("values and groups must be of the same length")
+    data, codes = _values_in_groups(values, groups)
     if not 0 < level < 1:
         raise ValueError(f"level must lie between 0 and 1, not {level!r}")
     if n_boot < 1:
         raise ValueError("n_boot must be positive")
     median = float(np.median(data))
-    _, codes = np.unique(keys, return_inverse=True)
     members = [data[codes == code] for code in range(codes.max() + 1)]
     if len(members) == 1:
         return median, median, median
