@@ -56,12 +56,16 @@ figures: setup ## draw every paper figure into reports/figures
 report: setup ## build data, execute every notebook in place, write HTML reports
 	$(PY) -m analysis report
 
+# Tests run on every core (pytest-xdist, at most four workers); a notebook's cells stay together in one
+# worker, in order (--dist loadscope: one test module or notebook per unit of work).
+PARALLEL := -n auto --maxprocesses 4 --dist loadscope
+
 test: setup ## run every test, the notebooks included (nbval), and the linter
-	$(PY) -m pytest -p no:cacheprovider --nbval-lax --nbval-current-env
+	$(PY) -m pytest -p no:cacheprovider $(PARALLEL) --nbval-lax --nbval-current-env
 	$(PY) -m ruff check --quiet .
 
 test-fast: setup ## run the tests without the slow ones and without notebooks
-	$(PY) -m pytest -p no:cacheprovider -m "not slow" tests
+	$(PY) -m pytest -p no:cacheprovider $(PARALLEL) -m "not slow" tests
 
 check-fresh: setup ## run the main command; fail if a committed notebook, figure or manifest changed
 	$(PY) -m analysis report

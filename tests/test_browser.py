@@ -57,7 +57,10 @@ def browser(tmp_path_factory):
 
 
 def open_page(browser, path: Path) -> list[str]:
-    """Load a file and return the URL of every request the page made (Chrome's network log)."""
+    """Load a file and return the URL of every request the page made (Chrome's network log).
+
+    The browser's own resources (``chrome://``, such as the clear icon of a search box, drawn
+    or not depending on timing) and data inside the page (``data:``) are no requests of the page."""
     browser.get_log("performance")  # empty the log
     browser.get(path.as_uri())
     browser.execute_script("return document.readyState")
@@ -65,7 +68,9 @@ def open_page(browser, path: Path) -> list[str]:
     for entry in browser.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message["method"] == "Network.requestWillBeSent":
-            requests.append(message["params"]["request"]["url"])
+            url = message["params"]["request"]["url"]
+            if not url.startswith(("chrome:", "chrome-extension:", "devtools:", "data:")):
+                requests.append(url)
     return requests
 
 

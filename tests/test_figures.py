@@ -231,54 +231,51 @@ def _run(args: list[str], *, root: Path, tmp: Path, seed: str, timeout: int) -> 
     return _finish(_start(args, root=root, tmp=tmp, seed=seed), timeout=timeout)
 
 
+def _copy_of_the_repository(where: Path) -> Path:
+    """The package's source, raw data and project file copied to ``where`` (no built tables)."""
+    shutil.copytree(PROJECT / "src" / "analysis", where / "src" / "analysis",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(PROJECT / "data" / "raw", where / "data" / "raw")
+    shutil.copy2(PROJECT / "pyproject.toml", where / "pyproject.toml")
+    return where
+
+
 @pytest.fixture(scope="module")
 def command_outputs(tmp_path_factory, corpus):
-    """``python -m analysis figures`` run twice from this repository, with two hash seeds, side by side.
+    """``python -m analysis figures`` run twice, side by side: from this repository (hash seed 1), and from
+    a copy of it in another folder that builds its own tables first (hash seeds 3 and 4).
 
-    The two runs are separate processes started together (the corpus fixture has built the data), so
-    the pair costs about one run on two cores. Returns the two output folders.
+    One comparison covers the three ways bytes could drift: another process, another hash seed and
+    another folder (with tables built there). Returns the two output folders and the copy's root.
     """
-    tmp = tmp_path_factory.mktemp("figures-here")
-    runs = [_start(["-m", "analysis", "figures", "--out", str(tmp / out)], root=PROJECT, tmp=tmp, seed=seed)
-            for seed, out in (("1", "out"), ("2", "again"))]
+    tmp = tmp_path_factory.mktemp("figures")
+    copy = _copy_of_the_repository(tmp / "elsewhere" / "project")
+    here = _start(["-m", "analysis", "figures", "--out", str(tmp / "here")], root=PROJECT, tmp=tmp, seed="1")
     try:
-        for process in runs:
-            _finish(process, timeout=1200)
+        _run(["-m", "analysis", "data", "--jobs", "1"], root=copy, tmp=tmp, seed="3", timeout=1800)
+        _run(["-m", "analysis", "figures", "--out", str(tmp / "there")], root=copy, tmp=tmp, seed="4", timeout=1200)
+        _finish(here, timeout=1200)
     finally:
-        for process in runs:
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-    return tmp / "out", tmp / "again"
-
-
-@pytest.fixture(scope="module")
-def command_output(command_outputs):
-    """The first run's output folder."""
-    return command_outputs[0]
+        if here.poll() is None:
+            here.kill()
+            here.communicate()
+    return tmp / "here", tmp / "there", copy
 
 
 @pytest.mark.slow
-def test_the_figures_command_twice_gives_identical_files(command_outputs):
-    command_output, again = command_outputs
-    first, second = _files(command_output), _files(again)
+def test_the_figures_command_gives_identical_files_here_and_in_a_copy_elsewhere(command_outputs):
+    here, there, _ = command_outputs
+    first, second = _files(here), _files(there)
     assert first == second
-    rows = _read_manifest(command_output)
+    rows = _read_manifest(here)
     assert {row["figure"] for row in rows} == set(figures.FIGURES)
     assert len(rows) == 3 * len(figures.FIGURES) and len(first) == len(rows) + 1
 
 
 @pytest.mark.slow
-def test_a_copy_of_the_repository_in_another_folder_gives_the_same_bytes(command_output, tmp_path):
-    copy = tmp_path / "elsewhere" / "project"
-    shutil.copytree(PROJECT / "src" / "analysis", copy / "src" / "analysis",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    shutil.copytree(PROJECT / "data" / "raw", copy / "data" / "raw")
-    shutil.copy2(PROJECT / "pyproject.toml", copy / "pyproject.toml")
+def test_the_copy_elsewhere_reads_its_own_folder_not_this_one(command_outputs, tmp_path):
+    copy = command_outputs[2]
     where = _run(["-c", "import analysis.config as c; print(c.PROJECT_ROOT); print(c.PACKAGE_DIR)"],
                  root=copy, tmp=tmp_path, seed="3", timeout=60).stdout.split()
     assert where == [str(copy.resolve()), str((copy / "src" / "analysis").resolve())]
-    _run(["-m", "analysis", "data", "--jobs", "2"], root=copy, tmp=tmp_path, seed="3", timeout=1800)
-    _run(["-m", "analysis", "figures", "--out", str(tmp_path / "out")], root=copy, tmp=tmp_path, seed="4",
-         timeout=600)
-    assert _files(tmp_path / "out") == _files(command_output)
+    assert (copy / "data" / "processed" / "documents.parquet").is_file()

@@ -14,6 +14,7 @@ from analysis.sources import (
     find_documents,
     read_document,
     read_manifest,
+    read_metadata,
     verify_checksums,
 )
 from conftest import INTERVIEW, RAW_DIR
@@ -135,6 +136,21 @@ def test_the_committed_manifest_describes_every_raw_document():
     assert manifest.loc[manifest["path"].str.startswith("kremlin/"), "licence"].str.startswith("CC-BY-4.0").all()
     assert manifest.loc[manifest["path"].str.startswith("whbriefings/"), "date"].str.fullmatch(r"2022-\d\d-\d\d").all()
     verify_checksums(manifest, RAW_DIR)
+
+
+def test_metadata_are_read_without_the_body_and_equal_the_whole_reading(tmp_path):
+    briefings = sorted((RAW_DIR / "whbriefings").glob("*.md"))
+    for path in briefings[:: max(1, len(briefings) // 4)] + sorted((RAW_DIR / "kremlin").glob("*.htm*"))[:2]:
+        assert read_metadata(path) == read_document(path).metadata, path.name
+    plain = tmp_path / "plain.md"
+    plain.write_text("MS. X:\u00a0 No front matter here.\n", encoding="utf-8")
+    assert read_metadata(plain) == {} == read_document(plain).metadata
+    (tmp_path / "empty.md").write_bytes(b"")
+    with pytest.raises(InputError, match="empty.md"):
+        read_metadata(tmp_path / "empty.md")
+    (tmp_path / "binary.md").write_bytes(b"---\ntitle: x\n---\n\x00\x01\x02\x00" * 20)
+    with pytest.raises(InputError, match="binary.md"):
+        read_metadata(tmp_path / "binary.md")
 
 
 def test_a_changed_raw_file_is_refused_by_name(tmp_path):

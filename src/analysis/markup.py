@@ -150,8 +150,7 @@ def markdown_to_text(source: str) -> Extracted:
     """
     from markdown_it import MarkdownIt
 
-    metadata, body = split_front_matter(source)
-    metadata = {key: _plain(value) for key, value in metadata.items()}
+    metadata, body = _metadata_and_body(source)
     body = "\n".join("" if line.isspace() else line for line in body.split("\n"))
     parser = MarkdownIt("commonmark").disable("code")
     writer = _Writer()
@@ -167,6 +166,20 @@ def markdown_to_text(source: str) -> Extracted:
             for line in text.split("\n"):
                 writer.paragraph([(line, False)])
     return writer.result(metadata)
+
+
+def markdown_metadata(source: str) -> dict[str, str]:
+    """A Markdown transcript's front matter, each value as one line of plain text (the body is not parsed).
+
+    >>> markdown_metadata("---\\ntitle: Press\\u00a0Briefing\\n---\\nQ:  Why?\\n")
+    {'title': 'Press Briefing'}
+    """
+    return _metadata_and_body(source)[0]
+
+
+def _metadata_and_body(source: str) -> tuple[dict[str, str], str]:
+    metadata, body = split_front_matter(source)
+    return {key: _plain(value) for key, value in metadata.items()}, body
 
 
 def _plain(value) -> str:

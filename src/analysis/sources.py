@@ -286,6 +286,22 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
     )
 
 
+def read_metadata(path: str | Path) -> dict:
+    """What a raw file's own markup says of it (front matter, page elements), as :attr:`Document.metadata`.
+
+    A Markdown file's front matter is read without parsing its body; other
+    files are read whole (:func:`read_document`), with the same errors.
+    """
+    path = Path(path)
+    if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
+        data = path.read_bytes()
+        if not looks_like_html(data, path):
+            from .markup import markdown_metadata
+
+            return markdown_metadata(decode_bytes(data, path=path)[0])
+    return read_document(path).metadata
+
+
 def find_documents(raw_dir: str | Path) -> list[Path]:
     """Every document file below ``raw_dir`` (sorted; notes and tables left out)."""
     raw_dir = Path(raw_dir)
@@ -381,7 +397,7 @@ def _official_row(path: Path, folder: str) -> dict:
     from .transcripts import event_kind
 
     country, publisher, licence = _OFFICIAL_SOURCES[folder]
-    metadata = read_document(path).metadata
+    metadata = read_metadata(path)
     title = metadata.get("title", "")
     date = str(metadata.get("date", ""))[:10]
     address = str(metadata.get("source_url", ""))

@@ -258,7 +258,7 @@ def render(corpus, doc_id: str, *, layers: Sequence[str] | str | None = None,
     text = corpus.text(doc_id)
     tables = {name: _rows(getattr(corpus, name), doc_id) for name in ("turns", "paragraphs", "spans", "matches")}
     matches = tables["matches"]
-    known_layers = list(dict.fromkeys([*LAYERS, *sorted(set(corpus.matches["layer"]))]))
+    known_layers = list(dict.fromkeys([*LAYERS, *sorted(corpus.matches["layer"].unique())]))  # not set(): 10^5 rows
     if layers is None:
         present = set(matches["layer"])
         chosen = [layer for layer in known_layers if layer in present]
