@@ -136,6 +136,58 @@ def test_a_panel_hands_the_floor_to_colleagues_who_answer_the_same_question():
     ]
 
 
+CALLS = f"""---
+title: "Press Briefing by Press Secretary Jen Psaki and FEMA Administrator Deanne Criswell"
+---
+MS. PSAKI:{NBSP} Hi, everyone.{NBSP} The Administrator will take a few questions.
+
+Q{NBSP}{NBSP}{NBSP} How many masks have been shipped?
+
+ADMINISTRATOR CRISWELL:{NBSP} We have shipped four hundred million.
+
+MS. PSAKI:{NBSP} Peter.
+
+Q{NBSP}{NBSP}{NBSP} Where did they go?
+
+ADMINISTRATOR CRISWELL:{NBSP} Pharmacies.
+
+Q{NBSP}{NBSP}{NBSP} And who decides on the next shipment?
+
+MS. PSAKI:{NBSP} Dr. Fauci.
+
+DR. FAUCI:{NBSP} We decide with the states.
+
+Q{NBSP}{NBSP}{NBSP} Which states asked first?
+
+MS. PSAKI:{NBSP} Mike Memoli.
+
+Q{NBSP}{NBSP}{NBSP} Thanks.{NBSP} A follow-up on the masks?
+
+MS. PSAKI:{NBSP} Yesterday.
+"""
+
+
+def test_a_bare_name_between_an_answer_and_a_question_gives_the_floor():
+    extracted = markdown_to_text(CALLS)
+    turns = parse_transcript(extracted.text, labels=extracted.labels, header=extracted.header,
+                             kind="briefing").turns
+    assert list(zip(turns["speaker"], turns["role"])) == [
+        ("Jen Psaki", "statement"),
+        ("Q", "question"),
+        ("Deanne Criswell", "answer"),
+        ("Jen Psaki", "moderator"),  # "Peter.": after an answer, before Peter's question
+        ("Q", "question"),
+        ("Deanne Criswell", "answer"),  # "Pharmacies.": one word after a question answers it
+        ("Q", "question"),
+        ("Jen Psaki", "moderator"),  # "Dr. Fauci.": a colleague called on by title and name
+        ("Dr. Fauci", "answer"),  # the title names no Fauci: the label, tidied
+        ("Q", "question"),
+        ("Jen Psaki", "answer"),  # "Mike Memoli." right after a question may answer it ("Who asked?")
+        ("Q", "question"),
+        ("Jen Psaki", "answer"),  # "Yesterday." answers; nothing follows
+    ]
+
+
 def test_a_host_who_relays_a_viewers_question_asks_it():
     page = """<html><body><article itemscope><h1>Direct Line with Vladimir Putin</h1>
 <div itemprop="articleBody">

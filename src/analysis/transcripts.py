@@ -785,7 +785,7 @@ def _turns_from_labels(text: str, body: list[_Para], header: dict, *, speaker: s
     asked = False  # has anyone asked a question yet? (before that, principals make statements)
     previous = ("", False, False)  # the last turn that is not chairing: role, a real question, a principal asking
     open_question = False  # a question that officials are still answering (until chairing closes it)
-    for label, members in groups:
+    for index, (label, members) in enumerate(groups):
         first = members[0]
         opening = first.label.end if first.label is not None else first.start
         words = " ".join([text[opening:first.end]] + [text[p.start:p.end] for p in members[1:]])
@@ -793,7 +793,8 @@ def _turns_from_labels(text: str, body: list[_Para], header: dict, *, speaker: s
         role = _role(label, words, principal=principal, participant=participant,
                      asked=asked or people.interview, after_question=previous[0] == "question",
                      real_question=previous[1], principal_asked=previous[2], open_question=open_question,
-                     briefing=people.briefing, interview=people.interview)
+                     briefing=people.briefing, interview=people.interview,
+                     question_next=_asks_next(groups, index))
         real = role == "question" and _has_words(words) and (
             "?" in words or (len(words.split()) > 3 and not _only_courtesy(words)))
         asked = asked or real
@@ -809,6 +810,12 @@ def _turns_from_labels(text: str, body: list[_Para], header: dict, *, speaker: s
     return turns
 
 
+def _asks_next(groups: list, index: int) -> bool:
+    """The turn after ``groups[index]`` is labelled as a question (a reporter's ``Q``, ``Question:``)."""
+    label = groups[index + 1][0] if index + 1 < len(groups) else None
+    return label is not None and label.qa == "question"
+
+
 def _has_words(text: str) -> bool:
     """Words outside stage directions ("(Inaudible.)" alone asks nothing)."""
     return bool(re.search(r"\w", STAGE_DIRECTION.sub(" ", text)))
@@ -816,7 +823,7 @@ def _has_words(text: str) -> bool:
 
 def _role(label, words: str, *, principal: bool, participant: str, asked: bool, after_question: bool,
           real_question: bool = True, principal_asked: bool = False, open_question: bool = False,
-          briefing: bool = False, interview: bool = False) -> str:
+          briefing: bool = False, interview: bool = False, question_next: bool = False) -> str:
     """A turn's role from who speaks, what it says and what came before (see ``ROLES``).
 
     ``after_question``: the last turn that did not chair was a question
@@ -826,7 +833,7 @@ def _role(label, words: str, *, principal: bool, participant: str, asked: bool, 
     may answer one after another) and no chairing turn has closed it. In a
     briefing (reporters as ``Q``) a moderator only chairs, and an official's
     turn that follows no open question is a statement; elsewhere a host's turn
-    that asks is a question.
+    that asks is a question. ``question_next``: the next turn is labelled a question.
     """
     asks = "?" in words or bool(_ASKS.search(words))
     if label is not None and label.qa == "question":
@@ -835,6 +842,8 @@ def _role(label, words: str, *, principal: bool, participant: str, asked: bool, 
         return "answer"
     if principal and _CALLS_ON.fullmatch(words):
         return "moderator"  # "Dr. Walensky?": a colleague called to answer
+    if principal and not after_question and question_next and _BARE_NAME.fullmatch(words):
+        return "moderator"  # "Jeremy." after an answer, before Jeremy's question: the floor given
     if principal:
         if not asks and _SIGN_OFF.match(words):
             return "moderator"  # "Thank you, everyone, for joining our call. As a reminder, …"
@@ -866,12 +875,15 @@ _SIGN_OFF = re.compile(
     r"(?i)^\W*(?:(?:okay|all\s+right|great|well)[,.]?\s+)?(?:thanks?|thank\s+you)\b[\w\s,]{0,40}?"
     r"\bfor\s+(?:joining|being\s+(?:with|on)|taking\s+the\s+time|your\s+time)"
 )
-#: A turn that only calls on someone by title and name ("Dr. Walensky?", "Secretary Becerra?"). A bare
-#: word with a question mark ("Infrastructure?", "Peter?") may be a clarifying question, so it is not one.
+#: A turn that only calls on someone by title and name ("Dr. Walensky?", "Secretary Becerra.", "Dr. Fauci.").
+#: A bare word with a question mark ("Infrastructure?", "Peter?") may be a clarifying question, so it is not one.
 _CALLS_ON = re.compile(
     r"\W*(?:(?:Dr|Mr|Mrs|Ms|Secretary|Director|Administrator|General|Admiral|Ambassador|Commissioner|Governor|"
-    r"Senator|Deputy\s+Secretary)\.?\s+)(?:[A-Z][\w'’-]*\s?){1,2}\?\W*"
+    r"Senator|Deputy\s+Secretary)\.?\s+)(?:[A-Z][\w'’-]*\s?){1,2}[?.]\W*"
 )
+#: A turn of one or two capitalised words and a full stop ("Jeremy.", "Mike Memoli."): a name when an
+#: answerer says it between an answer and a reporter's question (not "Mm-hmm." or "Sure.", not after a question).
+_BARE_NAME = re.compile(r"\s*[A-Z][a-z'’]+(?:\s[A-Z][a-z'’]+)?\.\s*")
 #: Asking without a question mark ("I would like to ask", "Tell us", "My question is"), or relaying a
 #: question ("Vasily Denisov wonders if …", "people want to know when …").
 _ASKS = re.compile(
