@@ -242,6 +242,26 @@ def test_decline_clarification_and_question_reference():
     assert features_of("Q?", "I’m not going to.")["decline_markers"] == 1.0
 
 
+def test_refusals_in_the_first_sentences_and_hedged_refusals():
+    question = "Will you pardon him?"
+    hedged = "I don't know. Maybe. We'll see what happens."
+    values, evidence = features_of(question, hedged), evidence_of(question, hedged)
+    assert values["early_refusals"] == 1.0 and values["hedged_refusal"] == 1.0
+    assert evidence["hedged_refusal"] == "I don't know [0:12]; Maybe [14:19]; We'll see [21:30]"
+    for item in evidence["hedged_refusal"].split("; "):
+        text, span = item.rsplit(" [", 1)
+        start, end = map(int, span.rstrip("]").split(":"))
+        assert hedged[start:end] == text
+    # a refusal after the first three sentences is not early
+    late = features_of(question, "Yes. I will. It was wrong. I'm not going to comment further.")
+    assert late["decline_markers"] == 1.0 and late["early_refusals"] == 0.0 and late["hedged_refusal"] == 0.0
+    # refusals without a hedge are not hedged, and a hedge alone is no refusal
+    flat = features_of(question, "I'm not going to comment on pardons. I won't be discussing it.")
+    assert flat["early_refusals"] == 2.0 and flat["hedged_refusal"] == 0.0
+    open_ended = features_of(question, "Maybe. We'll see.")
+    assert open_ended["hedge_markers"] == 2.0 and open_ended["early_refusals"] == 0.0 == open_ended["hedged_refusal"]
+
+
 def test_topic_shift_to_a_new_actor():
     question = "Will NATO expand further?"
     elsewhere = "China and the European Union should worry about Ukraine."

@@ -45,7 +45,9 @@ FEATURES = (
     "lemma_overlap", "tfidf_cosine", "theme_continuity", "topic_shift", "length_ratio", "answer_length",
     "yes_no_question", "wh_question", "choice_question", "opens_with_stance", "yes_no_answered",
     "request_supplied", "opening_overlap", "opening_rest_similarity", "uptake_delay",
-) + tuple(f"{category}_markers" for category in MARKER_CATEGORIES)
+) + tuple(f"{category}_markers" for category in MARKER_CATEGORIES) + ("early_refusals", "hedged_refusal")
+#: The marker categories that refuse an answer (``early_refusals``, ``hedged_refusal``).
+REFUSAL_CATEGORIES = ("decline", "ignorance", "clarification", "deflection")
 PAIR_COLUMNS = [
     "doc_id", "pair_id", "question_turn_id", "answer_turn_id", "question_speaker", "answer_speaker",
     "question", "answer",
@@ -947,6 +949,15 @@ def _text_analysis(q: _Profile, a: _Profile, markers: ResponsivenessMarkers) -> 
     for category in MARKER_CATEGORIES:
         hits = [(a.tokens[f][0], a.tokens[e][1]) for label, f, e in found if label == category]
         rows.append((f"{category}_markers", float(len(hits)), [f"{a.text[s:e]} [{s}:{e}]" for s, e in hits]))
+
+    # refusals in the answer's first sentences, and refusals hedged there ("I don't know, maybe …")
+    def spans(categories):
+        return [f"{a.text[a.tokens[f][0]:a.tokens[e][1]]} [{a.tokens[f][0]}:{a.tokens[e][1]}]"
+                for label, f, e in found if label in categories and f < head_end]
+
+    refusals, hedges = spans(REFUSAL_CATEGORIES), spans(("hedge",))
+    rows.append(("early_refusals", float(len(refusals)), refusals))
+    rows.append(("hedged_refusal", 1.0 if refusals and hedges else 0.0, refusals + hedges if refusals and hedges else []))
     return rows
 
 
@@ -1031,6 +1042,9 @@ def pair_features(
       answer (all its words when none comes).
     - ``<category>_markers``: how many decline, ignorance, clarification, deflection, hedge and
       question-reference markers of ``responsiveness.yml`` the answer contains.
+    - ``early_refusals``: how many of the answer's decline, ignorance, clarification and deflection
+      markers (:data:`REFUSAL_CATEGORIES`) begin in its first three sentences; ``hedged_refusal``: 1
+      when those sentences hold such a marker and a hedge marker too ("I don't know, maybe …"), else 0.
 
     :func:`pair_evidence` gives the words behind each value.
     """
