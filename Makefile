@@ -60,11 +60,11 @@ report: setup ## build data, execute every notebook in place, write HTML reports
 # worker, in order (--dist loadscope: one test module or notebook per unit of work).
 PARALLEL := -n auto --maxprocesses 4 --dist loadscope
 
-test: setup ## run every test, the notebooks included (nbval), and the linter
+test: setup data ## run every test, the notebooks included (nbval), and the linter (tables built first, on every core)
 	$(PY) -m pytest -p no:cacheprovider $(PARALLEL) --nbval-lax --nbval-current-env
 	$(PY) -m ruff check --quiet .
 
-test-fast: setup ## run the tests without the slow ones and without notebooks
+test-fast: setup data ## run the tests without the slow ones and without notebooks
 	$(PY) -m pytest -p no:cacheprovider $(PARALLEL) -m "not slow" tests
 
 check-fresh: setup ## run the main command; fail if a committed notebook, figure or manifest changed
